@@ -1,0 +1,69 @@
+"""Budgets and defaults in one place."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+
+@dataclass(frozen=True)
+class Budget:
+    """How much work one assessment may do.
+
+    Every figure here bounds a cost that grows with the data: folds and repeats multiply
+    every model's fits; epochs and seconds bound each deep fit; `max_rows_slow` caps the
+    training rows given to the slow models (forest and deep) so that large tables stay
+    tractable, and the report says when a model saw a subsample.
+    """
+
+    name: str
+    n_folds: int
+    n_repeats: int
+    max_epochs: int
+    deep_seconds_per_fit: float
+    patience: int
+    max_rows_slow: int
+    forest_trees: int
+    tabm_k: int
+    deep_width: int
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+BUDGETS: dict[str, Budget] = {
+    "quick": Budget(
+        name="quick", n_folds=5, n_repeats=1, max_epochs=60, deep_seconds_per_fit=12.0,
+        patience=8, max_rows_slow=20_000, forest_trees=100, tabm_k=8, deep_width=192,
+    ),
+    "standard": Budget(
+        name="standard", n_folds=5, n_repeats=2, max_epochs=150, deep_seconds_per_fit=60.0,
+        patience=16, max_rows_slow=50_000, forest_trees=300, tabm_k=16, deep_width=256,
+    ),
+    "thorough": Budget(
+        name="thorough", n_folds=5, n_repeats=4, max_epochs=400, deep_seconds_per_fit=300.0,
+        patience=24, max_rows_slow=200_000, forest_trees=500, tabm_k=32, deep_width=512,
+    ),
+}
+
+MIN_ROWS = 20
+"""Fewer rows than this cannot support cross-validated comparison at all."""
+
+DEFAULT_MIN_GAIN_BOUNDED = 0.01
+"""Minimum worthwhile gain of a deep model on bounded scores (ROC-AUC, accuracy)."""
+
+DEFAULT_MIN_GAIN_RELATIVE_LOSS = 0.02
+"""Minimum worthwhile gain on losses (RMSE, log loss): a 2% relative reduction."""
+
+ALPHA = 0.05
+"""Significance level of every test and 1 - coverage of every interval."""
+
+
+def get_budget(name: str) -> Budget:
+    try:
+        return BUDGETS[name]
+    except KeyError:
+        from dlcheck.errors import DataError
+
+        raise DataError(
+            f"unknown budget {name!r}: choose one of {', '.join(BUDGETS)}"
+        ) from None

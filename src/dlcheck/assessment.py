@@ -1,0 +1,218 @@
+"""The pipeline: data -> profile -> plan of jobs -> executor -> results -> findings -> verdict
+-> report. `assess` runs it; `Assessment` holds the report and its views."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from dlcheck._config import get_budget
+from dlcheck.benchmark.compare import compare
+from dlcheck.benchmark.executor import Executor, LocalExecutor, available_cores
+from dlcheck.benchmark.jobs import plan_jobs
+from dlcheck.benchmark.results import BenchmarkResults, aggregate
+from dlcheck.benchmark.runner import BenchmarkData, run_job
+from dlcheck.benchmark.scoring import PRIMARY_METRIC
+from dlcheck.benchmark.splits import make_folds
+from dlcheck.data.loading import load_table
+from dlcheck.data.prepare import PreparedData, prepare
+from dlcheck.errors import DataError
+from dlcheck.findings import Finding
+from dlcheck.models.registry import LADDER
+from dlcheck.report.builder import build_report
+from dlcheck.report.html import render_html
+from dlcheck.verdict import decide
+
+ProgressCallback = Callable[[str, int, int], None]
+"""Called as (what is running, steps done, steps in all)."""
+
+
+def assess(
+    data: pd.DataFrame | str | os.PathLike,
+    target: str,
+    *,
+    task: str = "auto",
+    budget: str = "quick",
+    time_col: str | None = None,
+    group_col: str | None = None,
+    min_gain: float | None = None,
+    explain_required: bool = False,
+    seed: int = 0,
+    n_jobs: int | None = None,
+    device: str = "auto",
+    executor: Executor | None = None,
+    progress: ProgressCallback | None = None,
+) -> Assessment:
+    """Benchmark the ladder of models on a table and decide whether deep learning is worth it.
+
+    `data` is a DataFrame or the path of a CSV, TSV or Parquet file. Raises DataError on input
+    that no benchmark can use, with a message that says what to do.
+    """
+    started = time.perf_counter()
+    timings: dict[str, float] = {}
+    if min_gain is not None and min_gain < 0:
+        raise DataError(f"--min-gain must be 0 or more, not {min_gain}.")
+    budget_preset = get_budget(budget)
+    if isinstance(data, pd.DataFrame):
+        df, source = data, "DataFrame"
+    else:
+        df, source = load_table(data), Path(data).name
+    prepared = prepare(df, target, task, time_col=time_col, group_col=group_col)
+    timings["load_and_profile"] = time.perf_counter() - started
+
+    stage = time.perf_counter()
+    split = make_folds(prepared.y, prepared.task != "regression", budget_preset.n_folds,
+                       budget_preset.n_repeats, seed, groups=prepared.groups,
+                       times=prepared.times)
+    executor = executor or LocalExecutor(n_jobs)
+    bench_data = BenchmarkData(
+        X=prepared.X, y=prepared.y, task=prepared.task, n_classes=max(len(prepared.classes), 1),
+        numeric=prepared.numeric_columns, categorical=prepared.categorical_columns,
+        budget=budget_preset, seed=seed,
+        n_threads=max(1, available_cores() // executor.n_workers),
+        imbalance_ratio=_imbalance_ratio(prepared), device=device,
+    )
+    specs = list(LADDER)
+    jobs = plan_jobs(specs, split.folds)
+    job_results = []
+    for done, result in enumerate(executor.map(partial(run_job, data=bench_data), jobs), 1):
+        job_results.append(result)
+        if progress:
+            progress(f"{result.model} {result.fold_id}", done, len(jobs))
+    metric = PRIMARY_METRIC[prepared.task]
+    results = aggregate(job_results, specs, prepared.task, metric, split)
+    timings["benchmark"] = time.perf_counter() - stage
+    if not any(m.family == "baseline" for m in results.models):
+        raise RuntimeError(f"the dummy baseline failed: {results.failures.get('dummy')}")
+
+    stage = time.perf_counter()
+    findings = prepared.findings + _benchmark_findings(results)
+    comparison = compare(results, min_gain)
+    verdict = decide(results, comparison, findings, n_rows=prepared.n_rows,
+                     explain_required=explain_required)
+    timings["verdict"] = time.perf_counter() - stage
+    timings["total"] = time.perf_counter() - started
+
+    options = {"target": target, "task": task, "budget": budget, "time_col": time_col,
+               "group_col": group_col, "min_gain": min_gain,
+               "explain_required": explain_required, "seed": seed}
+    report = build_report(
+        prepared=prepared, results=results, comparison=comparison, verdict=verdict,
+        findings=findings, budget=budget_preset, options=options, timings=timings,
+        environment=_environment(executor, device), source=source,
+    )
+    return Assessment(report)
+
+
+def _imbalance_ratio(prepared: PreparedData) -> float:
+    if not prepared.classes:
+        return 1.0
+    counts = np.bincount(prepared.y)
+    return float(counts.max() / max(counts.min(), 1))
+
+
+def _benchmark_findings(results: BenchmarkResults) -> list[Finding]:
+    findings = []
+    for name, error in results.failures.items():
+        findings.append(Finding(
+            check="model_failed", severity="error",
+            summary=f"{name} failed and is left out of the comparison: {error}",
+            evidence={"model": name, "error": error},
+            advice="Report this with the data's shape and column kinds if it persists.",
+        ))
+    subsampled = [m for m in results.models if m.subsampled]
+    if subsampled:
+        findings.append(Finding(
+            check="subsampled_models", severity="info",
+            summary="Some slow models were trained on a subsample of each training fold: "
+                    + ", ".join(f"{m.name} ({m.train_rows:,} of {m.train_rows_available:,} "
+                                "rows)" for m in subsampled),
+            evidence={m.name: {"train_rows": m.train_rows,
+                               "train_rows_available": m.train_rows_available}
+                      for m in subsampled},
+            advice="A larger --budget gives them more rows.",
+        ))
+    cut = [m for m in results.models if any("time limit" in n for n in m.notes)]
+    if cut:
+        findings.append(Finding(
+            check="deep_models_cut_short", severity="warning",
+            summary="Deep models stopped at the budget's time limit before early stopping: "
+                    + ", ".join(f"{m.name} ({'; '.join(m.notes)})" for m in cut),
+            evidence={m.name: m.notes for m in cut},
+            advice="Their scores may improve with a larger --budget.",
+        ))
+    return findings
+
+
+def _environment(executor: Executor, device: str) -> dict[str, Any]:
+    from importlib.metadata import version
+
+    env = {pkg: version(pkg) for pkg in ("scikit-learn", "lightgbm", "torch", "tabm", "numpy",
+                                          "pandas")}
+    env.update(cores=available_cores(), workers=executor.n_workers, device=device)
+    return env
+
+
+class Assessment:
+    """The result of `assess`: the report dict and its views."""
+
+    def __init__(self, report: dict[str, Any]) -> None:
+        self.report = report
+
+    @property
+    def verdict(self) -> dict[str, Any]:
+        return self.report["verdict"]
+
+    @property
+    def findings(self) -> list[dict[str, Any]]:
+        return self.report["findings"]
+
+    @property
+    def leaderboard(self) -> pd.DataFrame:
+        columns = ["name", "family", "mean", "ci_low", "ci_high", "fit_seconds",
+                   "predict_ms_per_1k", "size_bytes", "n_params", "train_rows"]
+        board = pd.DataFrame(self.report["models"])[columns]
+        ascending = not self.report["comparison"]["greater_is_better"]
+        board = board.sort_values("mean", ascending=ascending).reset_index(drop=True)
+        return board.rename(columns={"mean": self.report["comparison"]["metric"]})
+
+    def to_json(self, indent: int = 2) -> str:
+        return json.dumps(self.report, indent=indent, allow_nan=False)
+
+    def to_html(self) -> str:
+        return render_html(self.report)
+
+    def save_html(self, path: str | os.PathLike) -> Path:
+        return _write_atomic(Path(path), self.to_html())
+
+    def save(self, out_dir: str | os.PathLike) -> dict[str, Path]:
+        """Write report.json and report.html into out_dir (created if needed)."""
+        out = Path(out_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        return {
+            "json": _write_atomic(out / "report.json", self.to_json()),
+            "html": self.save_html(out / "report.html"),
+        }
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
+
+    def __repr__(self) -> str:
+        v = self.verdict
+        return (f"<Assessment {v['decision']} recommended={v['recommended_model']!r} "
+                f"confidence={v['confidence']!r}>")
+
+
+def _write_atomic(path: Path, text: str) -> Path:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+    return path

@@ -1,0 +1,31 @@
+"""What a model costs to keep: serialized size and number of learned parameters."""
+
+from __future__ import annotations
+
+import pickle
+
+import numpy as np
+
+
+def serialized_size(model: object) -> int:
+    return len(pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def count_parameters(estimator: object) -> int:
+    """Weights for networks, nodes for trees, coefficients for linear models."""
+    if hasattr(estimator, "n_params_"):
+        return int(estimator.n_params_)
+    if hasattr(estimator, "booster_"):  # LightGBM: every node of every tree
+        trees = estimator.booster_.dump_model(num_iteration=-1)["tree_info"]
+        return int(sum(2 * t["num_leaves"] - 1 for t in trees))
+    if hasattr(estimator, "estimators_"):
+        return int(sum(count_parameters(e) for e in estimator.estimators_))
+    if hasattr(estimator, "tree_"):
+        return int(estimator.tree_.node_count)
+    if hasattr(estimator, "coef_"):
+        return int(np.size(estimator.coef_) + np.size(getattr(estimator, "intercept_", 0)))
+    if hasattr(estimator, "class_prior_"):
+        return int(np.size(estimator.class_prior_))
+    if hasattr(estimator, "constant_"):
+        return int(np.size(estimator.constant_))
+    return 0

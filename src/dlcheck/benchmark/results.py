@@ -1,0 +1,125 @@
+"""Per-model results from job results: fold scores, intervals and costs."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+from dlcheck.benchmark.jobs import JobResult
+from dlcheck.benchmark.scoring import METRICS, Metric
+from dlcheck.benchmark.splits import SplitPlan
+from dlcheck.benchmark.stats import corrected_t_interval
+from dlcheck.models.registry import FAMILY_ORDER, ModelSpec
+
+
+@dataclass
+class ModelResult:
+    name: str
+    family: str
+    description: str
+    metric: str
+    fold_ids: list[str]
+    fold_scores: list[float]
+    mean: float
+    ci_low: float
+    ci_high: float
+    fit_seconds: float
+    predict_ms_per_1k: float
+    size_bytes: int
+    n_params: int
+    secondary: dict[str, float]
+    train_rows: int
+    train_rows_available: int
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def subsampled(self) -> bool:
+        return self.train_rows < self.train_rows_available
+
+    @property
+    def simplicity_key(self) -> tuple:
+        """The ladder's family first; within a family, smaller and faster is simpler."""
+        return (FAMILY_ORDER[self.family], self.size_bytes, self.predict_ms_per_1k)
+
+    def to_dict(self) -> dict:
+        out = asdict(self)
+        out["subsampled"] = self.subsampled
+        return out
+
+
+@dataclass
+class BenchmarkResults:
+    task: str
+    metric: Metric
+    split: SplitPlan
+    models: list[ModelResult]
+    failures: dict[str, str]
+    """Models that failed on some fold, with the first error: they are left out."""
+
+    def get(self, name: str) -> ModelResult:
+        return next(m for m in self.models if m.name == name)
+
+    def scores(self, name: str) -> np.ndarray:
+        return np.asarray(self.get(name).fold_scores)
+
+    def best(self, families: set[str] | None = None) -> ModelResult | None:
+        pool = [m for m in self.models if families is None or m.family in families]
+        if not pool:
+            return None
+        sign = 1 if self.metric.greater_is_better else -1
+        return max(pool, key=lambda m: sign * m.mean)
+
+
+def aggregate(
+    job_results: list[JobResult],
+    specs: list[ModelSpec],
+    task: str,
+    metric_name: str,
+    split: SplitPlan,
+) -> BenchmarkResults:
+    metric = METRICS[metric_name]
+    fold_ids = [f.id for f in split.folds]
+    models, failures = [], {}
+    for spec in specs:
+        mine = {r.fold_id: r for r in job_results if r.model == spec.name and r.fraction == 1.0}
+        errors = [r.error for r in mine.values() if not r.ok]
+        if errors or len(mine) < len(fold_ids):
+            failures[spec.name] = errors[0] if errors else "did not finish on every fold"
+            continue
+        ordered = [mine[fid] for fid in fold_ids]
+        scores = np.array([r.scores[metric_name] for r in ordered])
+        interval = corrected_t_interval(scores, split.test_train_ratio)
+        notes = sorted({n.split(":")[0] for r in ordered for n in r.notes})
+        models.append(ModelResult(
+            name=spec.name, family=spec.family, description=spec.description,
+            metric=metric_name, fold_ids=fold_ids, fold_scores=scores.tolist(),
+            mean=interval.mean,
+            ci_low=max(interval.ci_low, metric.lower),
+            ci_high=min(interval.ci_high, metric.upper),
+            fit_seconds=float(np.mean([r.fit_seconds for r in ordered])),
+            predict_ms_per_1k=float(np.median([r.predict_ms_per_1k for r in ordered])),
+            size_bytes=int(np.median([r.size_bytes for r in ordered])),
+            n_params=int(np.median([r.n_params for r in ordered])),
+            secondary={k: float(np.mean([r.scores[k] for r in ordered]))
+                       for k in ordered[0].scores},
+            train_rows=max(r.n_train_rows for r in ordered),
+            train_rows_available=max(r.n_train_available for r in ordered),
+            notes=_describe_notes(ordered, notes),
+        ))
+    return BenchmarkResults(task, metric, split, models, failures)
+
+
+def _describe_notes(results: list[JobResult], kinds: list[str]) -> list[str]:
+    out = []
+    for kind in kinds:
+        count = sum(any(n.startswith(kind) for n in r.notes) for r in results)
+        if kind == "time_limit":
+            out.append(f"cut short by the time limit on {count} of {len(results)} folds")
+        elif kind == "max_epochs":
+            out.append(f"reached the epoch limit on {count} of {len(results)} folds")
+        elif kind == "early_stopping":
+            out.append(f"early stopping on {count} of {len(results)} folds")
+        else:
+            out.append(kind)
+    return out

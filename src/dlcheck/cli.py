@@ -1,0 +1,190 @@
+"""The command line: a thin Typer layer over `dlcheck.assess`."""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from dlcheck import __version__
+from dlcheck.data.examples import DEMO_EXAMPLE, EXAMPLES, load_example
+from dlcheck.errors import DataError
+
+app = typer.Typer(
+    name="dlcheck",
+    help="Is deep learning worth it for your table, or is a simpler model all you need? "
+         "Benchmarks a ladder from a dummy baseline to deep networks on the same folds and "
+         "gives a verdict with reasons.",
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+err = Console(stderr=True)
+
+
+class TaskChoice(str, Enum):
+    auto = "auto"
+    binary = "binary"
+    multiclass = "multiclass"
+    regression = "regression"
+
+
+class BudgetChoice(str, Enum):
+    quick = "quick"
+    standard = "standard"
+    thorough = "thorough"
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"dlcheck {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Print the version and exit.")] = False,
+) -> None:
+    """dlcheck: a fair benchmark from dummy to deep, with honest statistics and a verdict."""
+
+
+@app.command()
+def run(
+    data: Annotated[Path | None, typer.Argument(
+        help="CSV, TSV or Parquet file with one row per example. Omit it with --example.",
+        show_default=False)] = None,
+    target: Annotated[str | None, typer.Option(
+        "--target", "-t", help="Name of the column to predict.", show_default=False)] = None,
+    task: Annotated[TaskChoice, typer.Option(
+        help="What kind of prediction: auto detects it from the target column.")]
+        = TaskChoice.auto,
+    budget: Annotated[BudgetChoice, typer.Option(
+        help="How much work: quick (5 folds, short deep training; ~1 min on 10k x 20), "
+             "standard (5 folds x 2 repeats), thorough (5 folds x 4 repeats, long training).")]
+        = BudgetChoice.quick,
+    time_col: Annotated[str | None, typer.Option(
+        help="Column that orders rows in time: folds then train on the past and test on the "
+             "future. The column itself is not used as a feature.", show_default=False)] = None,
+    group_col: Annotated[str | None, typer.Option(
+        help="Column of group IDs (patient, customer...): a group never spans train and test. "
+             "Not used as a feature.", show_default=False)] = None,
+    min_gain: Annotated[float | None, typer.Option(
+        help="Smallest gain that makes deep learning worth it: absolute on bounded scores "
+             "(default 0.01 ROC-AUC), a relative reduction on losses (default 0.02 = 2% of "
+             "RMSE).", show_default=False)] = None,
+    explain_required: Annotated[bool, typer.Option(
+        "--explain-required", help="Interpretability is a hard requirement: recommend only "
+        "models a person can read (linear, shallow tree).")] = False,
+    seed: Annotated[int, typer.Option(help="Seed for folds, subsamples and every model.")] = 0,
+    out: Annotated[Path, typer.Option(
+        help="Folder that receives report.json and report.html.")] = Path("dlcheck-report"),
+    example: Annotated[str | None, typer.Option(
+        help="Run on a built-in example data set instead of DATA (see `dlcheck examples`).",
+        show_default=False)] = None,
+    jobs: Annotated[int | None, typer.Option(
+        help="Parallel worker processes (default: one per CPU core).", show_default=False)]
+        = None,
+    device: Annotated[str, typer.Option(
+        help="Where deep models train: auto (CUDA when available), cpu or cuda.")] = "auto",
+    quiet: Annotated[bool, typer.Option(
+        "--quiet", "-q", help="No progress bar and no tables: only the report files.")]
+        = False,
+) -> None:
+    """Assess one table: benchmark the ladder, decide, and write the report."""
+    if example is not None:
+        if data is not None:
+            _fail("give either DATA or --example, not both.")
+        table, example_target = _or_fail(load_example, example)
+        source, target = table, target or example_target
+    elif data is None:
+        _fail("give a DATA file (or --example NAME; see `dlcheck examples`).")
+    elif target is None:
+        _fail("--target is required: name the column to predict, e.g. --target churn.")
+    else:
+        source = data
+    _assess_and_report(source, target, out=out, quiet=quiet, task=task.value,
+                       budget=budget.value, time_col=time_col, group_col=group_col,
+                       min_gain=min_gain, explain_required=explain_required, seed=seed,
+                       n_jobs=jobs, device=device)
+
+
+@app.command()
+def demo(
+    out: Annotated[Path, typer.Option(help="Folder that receives the report.")]
+        = Path("dlcheck-report"),
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only the report files.")]
+        = False,
+) -> None:
+    """The whole job on a real data set that ships with scikit-learn (no download)."""
+    example = EXAMPLES[DEMO_EXAMPLE]
+    if not quiet:
+        err.print(f"[bold]Demo:[/] {example.name}: {example.description} "
+                  f"Source: {example.source}.")
+    table, target = load_example(DEMO_EXAMPLE)
+    _assess_and_report(table, target, out=out, quiet=quiet, budget="quick")
+
+
+@app.command()
+def examples() -> None:
+    """List the real example data sets available offline."""
+    table = Table(title="Examples (run one with: dlcheck run --example NAME)")
+    for col in ("name", "task", "target", "description", "source"):
+        table.add_column(col)
+    for e in EXAMPLES.values():
+        table.add_row(e.name, e.task, e.target, e.description, e.source)
+    Console().print(table)
+
+
+def _assess_and_report(source, target: str, *, out: Path, quiet: bool, **options) -> None:
+    from dlcheck.assessment import assess
+    from dlcheck.report.terminal import print_summary
+
+    if quiet:
+        assessment = _or_fail(assess, source, target, **options)
+    else:
+        with Progress(TextColumn("[bold blue]{task.description}"), BarColumn(),
+                      MofNCompleteColumn(), TimeElapsedColumn(), console=err,
+                      transient=False) as bar:
+            task_id = bar.add_task("fitting models", total=None)
+
+            def on_progress(what: str, done: int, total: int) -> None:
+                bar.update(task_id, completed=done, total=total, description=f"fitted {what}")
+
+            assessment = _or_fail(assess, source, target, progress=on_progress, **options)
+    paths = assessment.save(out)
+    if not quiet:
+        # Piped output gets a width that fits the ladder table instead of Rich's 80 columns.
+        console = Console() if sys.stdout.isatty() else Console(width=130)
+        print_summary(assessment.report, console)
+        console.print(f"Report: {paths['json']}  {paths['html']}")
+
+
+def _or_fail(fn, *args, **kwargs):
+    try:
+        return fn(*args, **kwargs)
+    except DataError as exc:
+        _fail(str(exc))
+
+
+def _fail(message: str) -> None:
+    err.print(f"error: {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(2)
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        err.print("interrupted: no report was written.")
+        sys.exit(130)
+    except Exception as exc:  # an internal failure: exit 1, short message, no traceback wall
+        err.print(f"internal error: {type(exc).__name__}: {exc}. Please report it with the "
+                  "command you ran.", highlight=False, soft_wrap=True)
+        sys.exit(1)

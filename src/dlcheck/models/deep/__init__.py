@@ -1,0 +1,5 @@
+"""Deep models for tables, as scikit-learn estimators."""
+
+from dlcheck.models.deep.estimator import DeepTabularClassifier, DeepTabularRegressor
+
+__all__ = ["DeepTabularClassifier", "DeepTabularRegressor"]

@@ -1,0 +1,219 @@
+"""Scikit-learn estimators around the networks, so that they sit in a Pipeline and share the
+folds, metrics and inspection tools of every other model."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import torch
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+from sklearn.model_selection import train_test_split
+from sklearn.utils.validation import check_array, check_is_fitted, check_X_y
+from torch.nn import functional as F
+
+from dlcheck.models.deep.architectures import ARCHITECTURES
+from dlcheck.models.deep.training import TensorSet, predict_heads, train_module
+
+
+def resolve_device(device: str) -> torch.device:
+    if device == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    return torch.device(device)
+
+
+def auto_batch_size(n_rows: int) -> int:
+    """About 32 steps an epoch, within 32..512 rows a batch, a power of two."""
+    return int(np.clip(2 ** round(np.log2(max(n_rows, 1) / 32)), 32, 512))
+
+
+class _DeepTabularBase(BaseEstimator):
+    """A network for tables, trained with AdamW and early stopping.
+
+    X is a float array whose last `n_cat_features` columns hold category codes from an
+    OrdinalEncoder (-1 for a category unseen in training); the other columns are numeric and
+    already scaled by the pipeline.
+    """
+
+    def __init__(
+        self,
+        *,
+        architecture: str = "mlp",
+        n_cat_features: int = 0,
+        width: int = 256,
+        n_blocks: int = 3,
+        dropout: float = 0.1,
+        k: int = 1,
+        frequency_scale: float = 0.1,
+        lr: float = 1e-3,
+        weight_decay: float = 1e-4,
+        batch_size: int | None = None,
+        max_epochs: int = 100,
+        patience: int = 16,
+        max_seconds: float | None = None,
+        validation_fraction: float = 0.15,
+        class_weight: str | None = None,
+        n_threads: int | None = None,
+        device: str = "auto",
+        random_state: int = 0,
+    ) -> None:
+        self.architecture = architecture
+        self.n_cat_features = n_cat_features
+        self.width = width
+        self.n_blocks = n_blocks
+        self.dropout = dropout
+        self.k = k
+        self.frequency_scale = frequency_scale
+        self.lr = lr
+        self.weight_decay = weight_decay
+        self.batch_size = batch_size
+        self.max_epochs = max_epochs
+        self.patience = patience
+        self.max_seconds = max_seconds
+        self.validation_fraction = validation_fraction
+        self.class_weight = class_weight
+        self.n_threads = n_threads
+        self.device = device
+        self.random_state = random_state
+
+    # Subclasses define how targets become tensors and outputs become predictions.
+    def _encode_target(self, y: np.ndarray) -> tuple[torch.Tensor, int]:
+        raise NotImplementedError
+
+    def _losses(self, y_train: torch.Tensor):
+        raise NotImplementedError
+
+    def fit(self, X, y):
+        X, y = check_X_y(X, y, dtype=np.float32, y_numeric=not self._is_classifier())
+        if self.architecture not in ARCHITECTURES:
+            raise ValueError(f"unknown architecture {self.architecture!r}")
+        if self.n_threads:
+            torch.set_num_threads(self.n_threads)
+        torch.manual_seed(self.random_state)
+        generator = torch.Generator().manual_seed(self.random_state)
+        device = resolve_device(self.device)
+        start = time.perf_counter()
+
+        y_tensor, d_out = self._encode_target(y)
+        data = self._tensors(X, y_tensor)
+        n_num = X.shape[1] - self.n_cat_features
+        cat_cardinalities = (
+            [int(c) + 2 for c in X[:, n_num:].max(axis=0)] if self.n_cat_features else []
+        )
+        stratify = (
+            y if self._is_classifier() and np.bincount(y_tensor.numpy()).min() >= 2 else None
+        )
+        train_idx, valid_idx = train_test_split(
+            np.arange(len(y)), test_size=self.validation_fraction, stratify=stratify,
+            random_state=self.random_state,
+        )
+        module = ARCHITECTURES[self.architecture](
+            n_num, cat_cardinalities, d_out, width=self.width, n_blocks=self.n_blocks,
+            dropout=self.dropout, k=self.k, frequency_scale=self.frequency_scale,
+        ).to(device)
+        train = data.take(torch.from_numpy(train_idx))
+        train_loss, valid_loss = self._losses(train.y)
+        log = train_module(
+            module, train, data.take(torch.from_numpy(valid_idx)),
+            train_loss=train_loss, valid_loss=valid_loss, lr=self.lr,
+            weight_decay=self.weight_decay,
+            batch_size=self.batch_size or auto_batch_size(len(train_idx)),
+            max_epochs=self.max_epochs, patience=self.patience, max_seconds=self.max_seconds,
+            generator=generator, device=device,
+        )
+        self.module_ = module.cpu()
+        self.n_features_in_ = X.shape[1]
+        self.cat_cardinalities_ = cat_cardinalities
+        self.training_log_ = log
+        self.fit_seconds_ = time.perf_counter() - start
+        return self
+
+    def _tensors(self, X: np.ndarray, y: torch.Tensor | None = None) -> TensorSet:
+        n_num = X.shape[1] - self.n_cat_features
+        x_num = torch.from_numpy(np.ascontiguousarray(X[:, :n_num])) if n_num else None
+        x_cat = None
+        if self.n_cat_features:
+            codes = X[:, n_num:].astype(np.int64) + 1  # 0 is kept for unseen categories
+            if hasattr(self, "cat_cardinalities_"):
+                codes = np.clip(codes, 0, np.asarray(self.cat_cardinalities_) - 1)
+            x_cat = torch.from_numpy(codes)
+        if y is None:
+            y = torch.zeros(len(X))
+        return TensorSet(x_num, x_cat, y)
+
+    def _raw_heads(self, X) -> torch.Tensor:
+        check_is_fitted(self, "module_")
+        X = check_array(X, dtype=np.float32)
+        if self.n_threads:
+            torch.set_num_threads(self.n_threads)
+        return predict_heads(self.module_, self._tensors(X), torch.device("cpu"))
+
+    def _is_classifier(self) -> bool:
+        return isinstance(self, ClassifierMixin)
+
+    @property
+    def n_params_(self) -> int:
+        check_is_fitted(self, "module_")
+        return int(sum(p.numel() for p in self.module_.parameters()))
+
+
+def _mean_head_nll(log_probs_per_head: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """Negative log-likelihood of the ensemble: the mean of the heads' probabilities."""
+    k = log_probs_per_head.shape[1]
+    log_mean = torch.logsumexp(log_probs_per_head, dim=1) - np.log(k)
+    return F.nll_loss(log_mean, y)
+
+
+class DeepTabularClassifier(ClassifierMixin, _DeepTabularBase):
+    """Classifier; with several heads (TabM) each head is trained and their probabilities
+    are averaged."""
+
+    def _encode_target(self, y):
+        self.classes_, codes = np.unique(y, return_inverse=True)
+        return torch.from_numpy(codes.astype(np.int64)), len(self.classes_)
+
+    def _losses(self, y_train):
+        weight = None
+        if self.class_weight == "balanced":
+            counts = torch.bincount(y_train, minlength=len(self.classes_)).float().clamp(min=1)
+            weight = counts.sum() / (len(counts) * counts)
+
+        def train_loss(out, y):
+            k = out.shape[1]
+            w = None if weight is None else weight.to(out.device)
+            return F.cross_entropy(out.flatten(0, 1), y.repeat_interleave(k), weight=w)
+
+        def valid_loss(out, y):
+            return _mean_head_nll(F.log_softmax(out, dim=-1), y)
+
+        return train_loss, valid_loss
+
+    def predict_proba(self, X) -> np.ndarray:
+        probs = torch.softmax(self._raw_heads(X), dim=-1).mean(dim=1)
+        return probs.numpy().astype(np.float64)
+
+    def predict(self, X) -> np.ndarray:
+        return self.classes_[self.predict_proba(X).argmax(axis=1)]
+
+
+class DeepTabularRegressor(RegressorMixin, _DeepTabularBase):
+    """Regressor on a standardised target; several heads are averaged."""
+
+    def _encode_target(self, y):
+        self.y_mean_ = float(np.mean(y))
+        self.y_std_ = float(np.std(y)) or 1.0
+        scaled = ((y - self.y_mean_) / self.y_std_).astype(np.float32)
+        return torch.from_numpy(scaled), 1
+
+    def _losses(self, y_train):
+        def train_loss(out, y):
+            return F.mse_loss(out[..., 0], y.unsqueeze(1).expand(-1, out.shape[1]))
+
+        def valid_loss(out, y):
+            return F.mse_loss(out[..., 0].mean(dim=1), y)
+
+        return train_loss, valid_loss
+
+    def predict(self, X) -> np.ndarray:
+        scaled = self._raw_heads(X)[..., 0].mean(dim=1).numpy().astype(np.float64)
+        return scaled * self.y_std_ + self.y_mean_

@@ -1,0 +1,117 @@
+"""One training loop for every network: AdamW, mini-batches, early stopping on an inner
+validation split, and a wall-clock limit so that a fit never outruns its budget."""
+
+from __future__ import annotations
+
+import copy
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+
+
+@dataclass
+class TrainingLog:
+    epochs: int
+    best_epoch: int
+    best_val_loss: float
+    stopped_by: str  # "early_stopping" | "max_epochs" | "time_limit"
+    seconds: float
+
+
+@dataclass
+class TensorSet:
+    x_num: torch.Tensor | None
+    x_cat: torch.Tensor | None
+    y: torch.Tensor
+
+    def __len__(self) -> int:
+        return len(self.y)
+
+    def take(self, idx: torch.Tensor) -> TensorSet:
+        return TensorSet(
+            None if self.x_num is None else self.x_num[idx],
+            None if self.x_cat is None else self.x_cat[idx],
+            self.y[idx],
+        )
+
+
+def heads(output: torch.Tensor) -> torch.Tensor:
+    """(batch, d_out) or (batch, k, d_out) -> (batch, k, d_out)."""
+    return output.unsqueeze(1) if output.ndim == 2 else output
+
+
+def train_module(
+    module: nn.Module,
+    train: TensorSet,
+    valid: TensorSet,
+    *,
+    train_loss: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
+    valid_loss: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
+    lr: float,
+    weight_decay: float,
+    batch_size: int,
+    max_epochs: int,
+    patience: int,
+    max_seconds: float | None,
+    generator: torch.Generator,
+    device: torch.device,
+) -> TrainingLog:
+    """Train in place; on return the module holds the weights of its best validation epoch."""
+    optimizer = torch.optim.AdamW(module.parameters(), lr=lr, weight_decay=weight_decay)
+    best_loss, best_epoch, best_state = float("inf"), 0, copy.deepcopy(module.state_dict())
+    stopped_by = "max_epochs"
+    start = time.perf_counter()
+    epoch = 0
+    for epoch in range(1, max_epochs + 1):
+        module.train()
+        order = torch.randperm(len(train), generator=generator)
+        for begin in range(0, len(order), batch_size):
+            idx = order[begin:begin + batch_size]
+            if len(idx) < 2 and len(order) > 1:
+                continue  # normalisation layers need more than one row
+            batch = _to(train.take(idx), device)
+            optimizer.zero_grad(set_to_none=True)
+            loss = train_loss(heads(module(batch.x_num, batch.x_cat)), batch.y)
+            loss.backward()
+            optimizer.step()
+        val_loss = valid_loss(predict_heads(module, valid, device), valid.y)
+        val = float(val_loss)
+        if val < best_loss - 1e-7:
+            best_loss, best_epoch = val, epoch
+            best_state = copy.deepcopy(module.state_dict())
+        elif epoch - best_epoch >= patience:
+            stopped_by = "early_stopping"
+            break
+        if max_seconds is not None and time.perf_counter() - start > max_seconds:
+            stopped_by = "time_limit"
+            break
+    module.load_state_dict(best_state)
+    module.eval()
+    return TrainingLog(epochs=epoch, best_epoch=best_epoch, best_val_loss=best_loss,
+                       stopped_by=stopped_by, seconds=time.perf_counter() - start)
+
+
+@torch.no_grad()
+def predict_heads(module: nn.Module, data: TensorSet, device: torch.device,
+                  batch_size: int = 8192) -> torch.Tensor:
+    """Outputs of every head for every row, on the CPU: (n, k, d_out)."""
+    module.eval()
+    outputs = []
+    for begin in range(0, len(data), batch_size):
+        idx = torch.arange(begin, min(begin + batch_size, len(data)))
+        batch = _to(data.take(idx), device)
+        outputs.append(heads(module(batch.x_num, batch.x_cat)).float().cpu())
+    return torch.cat(outputs)
+
+
+def _to(data: TensorSet, device: torch.device) -> TensorSet:
+    if device.type == "cpu":
+        return data
+    return TensorSet(
+        None if data.x_num is None else data.x_num.to(device, non_blocking=True),
+        None if data.x_cat is None else data.x_cat.to(device, non_blocking=True),
+        data.y.to(device, non_blocking=True),
+    )

@@ -1,0 +1,131 @@
+"""The report as one plain dict: `report.json`. Every view renders from it alone."""
+
+from __future__ import annotations
+
+import math
+import platform
+from typing import Any
+
+from dlcheck import __version__
+from dlcheck._config import Budget
+from dlcheck.benchmark.compare import Comparison
+from dlcheck.benchmark.results import BenchmarkResults
+from dlcheck.benchmark.scoring import WHY_PRIMARY
+from dlcheck.benchmark.stats import Interval
+from dlcheck.data.prepare import PreparedData
+from dlcheck.findings import Finding
+from dlcheck.verdict import Verdict
+
+
+def build_report(
+    *,
+    prepared: PreparedData,
+    results: BenchmarkResults,
+    comparison: Comparison,
+    verdict: Verdict,
+    findings: list[Finding],
+    budget: Budget,
+    options: dict[str, Any],
+    timings: dict[str, float],
+    environment: dict[str, Any],
+    source: str,
+) -> dict[str, Any]:
+    classical = results.get(comparison.best_classical) if comparison.best_classical else None
+    report = {
+        "dlcheck_version": __version__,
+        "dataset": _dataset(prepared, source),
+        "verdict": verdict.to_dict(),
+        "models": [_model(m.to_dict(), classical) for m in results.models],
+        "comparison": _comparison(comparison),
+        "findings": [f.to_dict() for f in findings],
+        "learning_curves": [],
+        "timings": {k: round(v, 3) for k, v in timings.items()},
+        "protocol": {
+            "split": results.split.strategy,
+            "split_reason": results.split.reason,
+            "n_folds": results.split.n_folds,
+            "n_repeats": results.split.n_repeats,
+            "test_train_ratio": results.split.test_train_ratio,
+            "metric": results.metric.name,
+            "greater_is_better": results.metric.greater_is_better,
+            "metric_reason": WHY_PRIMARY[results.task],
+            "min_gain": comparison.min_gain.value,
+            "min_gain_description": comparison.min_gain.description,
+            "statistics": "corrected resampled t-test (Nadeau & Bengio, 2003), 95% intervals",
+            "budget": budget.to_dict(),
+            "seed": options.get("seed"),
+            "options": options,
+        },
+        "failed_models": results.failures,
+        "environment": {"python": platform.python_version(), "platform": platform.platform(),
+                        **environment},
+    }
+    return to_jsonable(report)
+
+
+def _dataset(p: PreparedData, source: str) -> dict[str, Any]:
+    return {
+        "source": source,
+        "rows": p.n_rows,
+        "rows_input": p.n_rows_input,
+        "columns": len(p.column_kinds) + 1,
+        "features_used": int(p.X.shape[1]),
+        "task": p.task,
+        "target": p.target,
+        "classes": p.classes,
+        "class_counts": p.class_counts,
+        "column_kinds": p.column_kinds,
+        "dropped_columns": p.dropped_columns,
+        "numeric_features": p.numeric_columns,
+        "categorical_features": p.categorical_columns,
+        "missing_cells": int(p.X.isna().sum().sum()),
+    }
+
+
+def _model(model: dict[str, Any], classical) -> dict[str, Any]:
+    if classical is not None:
+        model["cost_ratio_to_best_classical"] = {
+            k: (model[k] / getattr(classical, k) if getattr(classical, k) else None)
+            for k in ("fit_seconds", "predict_ms_per_1k", "size_bytes", "n_params")
+        }
+    return model
+
+
+def _interval(i: Interval | None) -> dict[str, float] | None:
+    if i is None:
+        return None
+    return {"mean": i.mean, "ci_low": i.ci_low, "ci_high": i.ci_high, "p_value": i.p_value}
+
+
+def _comparison(c: Comparison) -> dict[str, Any]:
+    gain = c.deep_vs_classical
+    return {
+        "best_model": c.best_model,
+        "best_classical": c.best_classical,
+        "best_deep": c.best_deep,
+        "metric": c.metric,
+        "greater_is_better": c.greater_is_better,
+        "uplift": gain.mean if gain else None,
+        "ci_low": gain.ci_low if gain else None,
+        "ci_high": gain.ci_high if gain else None,
+        "p_value": gain.p_value if gain else None,
+        "uplift_meaning": "best deep minus best classical, in the metric's units, signed so "
+                          "that a positive value means the deep model is better",
+        "min_gain": c.min_gain.value,
+        "min_gain_description": c.min_gain.description,
+        "best_over_dummy": _interval(c.best_vs_dummy),
+        "cost_ratios_deep_over_classical": c.cost_ratios,
+    }
+
+
+def to_jsonable(value: Any) -> Any:
+    """Plain JSON types; NaN and infinities become null (JSON has neither)."""
+    if isinstance(value, dict):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [to_jsonable(v) for v in value]
+    if hasattr(value, "item") and not isinstance(value, str):  # numpy scalars
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value

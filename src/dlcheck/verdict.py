@@ -1,0 +1,214 @@
+"""The verdict: one pure function of the benchmark results, the comparison and the findings."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Literal
+
+from dlcheck._config import ALPHA
+from dlcheck.benchmark.compare import CLASSICAL, Comparison, advantage
+from dlcheck.benchmark.results import BenchmarkResults, ModelResult
+from dlcheck.benchmark.stats import Interval
+from dlcheck.findings import Finding
+
+Decision = Literal["fix_data", "no_signal", "classical", "deep_learning"]
+INTERPRETABLE = {"linear", "tree"}
+
+
+@dataclass(frozen=True)
+class Verdict:
+    decision: Decision
+    recommended_model: str | None
+    confidence: Literal["low", "medium", "high"]
+    reasons: list[str] = field(default_factory=list)
+    outlook: str = ""
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def decide(
+    results: BenchmarkResults,
+    comparison: Comparison,
+    findings: list[Finding],
+    *,
+    n_rows: int,
+    explain_required: bool = False,
+) -> Verdict:
+    """fix_data > no_signal > deep_learning > classical, as the SPEC orders them."""
+    blocking = [f for f in findings if f.blocking]
+    if blocking:
+        return Verdict(
+            "fix_data", None, "high",
+            [f"{f.summary} ({_evidence(f)})" for f in blocking],
+            "Fix these data problems and run dlcheck again: until then every score is "
+            "misleading.",
+        )
+
+    metric = comparison.metric
+    fmt = _formatter(results)
+    best = results.get(comparison.best_model)
+    signal = comparison.best_vs_dummy
+    permutation_p = _permutation_p_value(findings)
+    if signal is None or signal.ci_low <= 0 or (permutation_p is not None
+                                                and permutation_p >= ALPHA):
+        return _no_signal(results, best, signal, permutation_p, comparison, n_rows, fmt)
+
+    min_gain = comparison.min_gain
+    gain = comparison.deep_vs_classical
+    classical = results.get(comparison.best_classical) if comparison.best_classical else None
+    deep = results.get(comparison.best_deep) if comparison.best_deep else None
+    reasons = [_ladder_sentence(results, classical, deep, fmt)]
+    deep_worth_it = (gain is not None and gain.mean > min_gain.value
+                     and gain.ci_low > min_gain.value)
+
+    if deep_worth_it and not explain_required:
+        assert deep is not None and classical is not None and gain is not None
+        recommended = _simplest_tied(results, deep, {"deep"})
+        reasons.append(
+            f"{deep.name} beats {classical.name} by {fmt(gain.mean)} {metric} "
+            f"(95% CI {fmt(gain.ci_low)} to {fmt(gain.ci_high)}, p={gain.p_value:.3g}), "
+            f"more than the minimum worthwhile gain of {min_gain.description}.")
+        reasons.append(_cost_sentence(comparison, deep, classical))
+        if recommended.name != deep.name:
+            reasons.append(_tie_sentence(results, deep, recommended, fmt))
+        return Verdict("deep_learning", recommended.name,
+                       _confidence(gain, min_gain.value, n_rows), reasons,
+                       "The deep model's lead is measured on this data size; more rows of the "
+                       "same kind usually keep or widen it.")
+
+    pool = INTERPRETABLE if explain_required else CLASSICAL
+    reference = results.best(pool) or classical or best
+    recommended = _simplest_tied(results, reference, pool)
+    if gain is not None and deep is not None and classical is not None:
+        reasons.append(_deep_gain_sentence(gain, min_gain.description, deep, classical,
+                                           metric, fmt))
+        reasons.append(_cost_sentence(comparison, deep, classical))
+    if explain_required:
+        reasons.append(
+            "--explain-required: only models a person can read (linear, shallow tree) are "
+            f"recommended; the best of them is {reference.name} at {fmt(reference.mean)} "
+            f"{metric} against {fmt(best.mean)} for {best.name}.")
+    if recommended.name != reference.name:
+        reasons.append(_tie_sentence(results, reference, recommended, fmt))
+    threshold = min_gain.value
+    confidence = _confidence(gain, threshold, n_rows) if gain is not None else "low"
+    return Verdict("classical", recommended.name, confidence, reasons,
+                   _classical_outlook(gain, min_gain.value, n_rows, fmt, metric))
+
+
+def _no_signal(results, best, signal: Interval | None, permutation_p, comparison, n_rows, fmt):
+    dummy = results.best({"baseline"})
+    reasons = []
+    if signal is not None and dummy is not None:
+        reasons.append(
+            f"The best model, {best.name}, scores {fmt(best.mean)} {comparison.metric} against "
+            f"{fmt(dummy.mean)} for the dummy baseline; the 95% interval of the gain, "
+            f"{fmt(signal.ci_low)} to {fmt(signal.ci_high)}, includes 0 (p={signal.p_value:.3g})."
+        )
+    if permutation_p is not None:
+        reasons.append(f"A label-permutation test gives p={permutation_p:.3g} (>= {ALPHA}): "
+                       "scores like these also arise when labels are shuffled.")
+    confidence = _confidence(signal, comparison.min_gain.value, n_rows, below=True) \
+        if signal is not None else "low"
+    return Verdict(
+        "no_signal", dummy.name if dummy else None, confidence, reasons,
+        "More rows of the same columns are unlikely to help: look for features that carry "
+        "information about the target, and check how the labels were made.",
+    )
+
+
+def _simplest_tied(results: BenchmarkResults, reference: ModelResult, pool: set[str]) \
+        -> ModelResult:
+    """The simplest model in `pool` that the reference does not significantly beat."""
+    tied = [m for m in results.models if m.family in pool
+            and (m.name == reference.name or advantage(results, reference, m).ci_low <= 0)]
+    return min(tied, key=lambda m: m.simplicity_key)
+
+
+def _confidence(interval: Interval, threshold: float, n_rows: int, below: bool = False) -> str:
+    """High when the interval sits well clear of the threshold that decided, on enough rows.
+
+    `below` asks whether the interval stays under the threshold (no worthwhile signal)."""
+    half_width = (interval.ci_high - interval.ci_low) / 2
+    distance = (threshold - interval.mean) if below else abs(interval.mean - threshold)
+    if distance >= 2 * half_width:
+        level = 2
+    elif distance >= half_width:
+        level = 1
+    else:
+        level = 0
+    if n_rows < 500:
+        level = min(level, 1)
+    if n_rows < 100:
+        level = 0
+    return ("low", "medium", "high")[level]
+
+
+def _permutation_p_value(findings: list[Finding]) -> float | None:
+    for f in findings:
+        if f.check == "permutation_test" and "p_value" in f.evidence:
+            return float(f.evidence["p_value"])
+    return None
+
+
+def _formatter(results: BenchmarkResults):
+    def fmt(x: float) -> str:
+        return f"{x:.3f}" if abs(x) < 1000 else f"{x:,.0f}"
+
+    return fmt
+
+
+def _ladder_sentence(results, classical, deep, fmt) -> str:
+    metric = results.metric.name
+    parts = []
+    for label, m in (("best classical", classical), ("best deep", deep)):
+        if m is not None:
+            parts.append(f"{label}: {m.name}, {metric} {fmt(m.mean)} "
+                         f"(95% CI {fmt(m.ci_low)} to {fmt(m.ci_high)})")
+    split = results.split
+    folds = f"{split.n_folds}-fold" + (f" x{split.n_repeats}" if split.n_repeats > 1 else "")
+    text = "; ".join(parts)
+    return text[:1].upper() + text[1:] + f", on {folds} cross-validation ({split.strategy} folds)."
+
+
+def _deep_gain_sentence(gain: Interval, min_gain_text, deep, classical, metric, fmt) -> str:
+    if gain.mean <= 0:
+        head = f"{deep.name} does not beat {classical.name}: difference {fmt(gain.mean)} {metric}"
+    else:
+        head = f"{deep.name} is ahead of {classical.name} by {fmt(gain.mean)} {metric}"
+    return (f"{head} (95% CI {fmt(gain.ci_low)} to {fmt(gain.ci_high)}, p={gain.p_value:.3g}); "
+            f"deep learning needs a gain above {min_gain_text} with the interval's lower end "
+            "above it too.")
+
+
+def _cost_sentence(comparison: Comparison, deep, classical) -> str:
+    r = comparison.cost_ratios
+    return (f"{deep.name} costs {r['fit_seconds']:.0f}x the fit time of {classical.name} "
+            f"({deep.fit_seconds:.2f} s vs {classical.fit_seconds:.2f} s a fold), "
+            f"{r['predict_ms_per_1k']:.1f}x its prediction latency and "
+            f"{r['size_bytes']:.1f}x its size.")
+
+
+def _tie_sentence(results, reference, recommended, fmt) -> str:
+    gap = advantage(results, reference, recommended)
+    return (f"{recommended.name} is recommended as the simplest model statistically tied with "
+            f"{reference.name}: it trails by {fmt(gap.mean)} {results.metric.name} "
+            f"(95% CI {fmt(gap.ci_low)} to {fmt(gap.ci_high)}).")
+
+
+def _classical_outlook(gain: Interval | None, min_gain: float, n_rows: int, fmt, metric) -> str:
+    if gain is None:
+        return "No deep model finished, so no comparison with deep learning was possible."
+    if gain.ci_high < min_gain:
+        return (f"With {n_rows:,} rows, even the upper end of the deep model's interval "
+                f"({fmt(gain.ci_high)} {metric}) stays below the worthwhile gain: more data of "
+                "the same kind is unlikely to change the verdict soon.")
+    return (f"The deep model's worthwhile gain is not ruled out (its interval reaches "
+            f"{fmt(gain.ci_high)} {metric}): more rows or a larger budget could change the "
+            "verdict.")
+
+
+def _evidence(finding: Finding) -> str:
+    items = list(finding.evidence.items())[:3]
+    return ", ".join(f"{k}={v}" for k, v in items)
