@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
 from dlcheck import __version__
@@ -28,14 +34,14 @@ app = typer.Typer(
 err = Console(stderr=True)
 
 
-class TaskChoice(str, Enum):
+class TaskChoice(StrEnum):
     auto = "auto"
     binary = "binary"
     multiclass = "multiclass"
     regression = "regression"
 
 
-class BudgetChoice(str, Enum):
+class BudgetChoice(StrEnum):
     quick = "quick"
     standard = "standard"
     thorough = "thorough"
@@ -142,22 +148,37 @@ def examples() -> None:
     Console().print(table)
 
 
+class _JobProgress:
+    """A progress bar that appears with the first finished job, so that bad input shows only
+    its one-line error."""
+
+    def __init__(self) -> None:
+        self.bar: Progress | None = None
+        self.task_id = None
+
+    def __call__(self, what: str, done: int, total: int) -> None:
+        if self.bar is None:
+            self.bar = Progress(TextColumn("[bold blue]{task.description:<28}"), BarColumn(),
+                                MofNCompleteColumn(), TimeElapsedColumn(), console=err)
+            self.bar.start()
+            self.task_id = self.bar.add_task("fitting models", total=total)
+        self.bar.update(self.task_id, completed=done, total=total, description=what)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
 def _assess_and_report(source, target: str, *, out: Path, quiet: bool, **options) -> None:
     from dlcheck.assessment import assess
     from dlcheck.report.terminal import print_summary
 
-    if quiet:
-        assessment = _or_fail(assess, source, target, **options)
-    else:
-        with Progress(TextColumn("[bold blue]{task.description}"), BarColumn(),
-                      MofNCompleteColumn(), TimeElapsedColumn(), console=err,
-                      transient=False) as bar:
-            task_id = bar.add_task("fitting models", total=None)
-
-            def on_progress(what: str, done: int, total: int) -> None:
-                bar.update(task_id, completed=done, total=total, description=f"fitted {what}")
-
-            assessment = _or_fail(assess, source, target, progress=on_progress, **options)
+    progress = None if quiet else _JobProgress()
+    try:
+        assessment = _or_fail(assess, source, target, progress=progress, **options)
+    finally:
+        if progress is not None:
+            progress.close()
     paths = assessment.save(out)
     if not quiet:
         # Piped output gets a width that fits the ladder table instead of Rich's 80 columns.

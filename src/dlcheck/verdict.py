@@ -52,7 +52,8 @@ def decide(
     permutation_p = _permutation_p_value(findings)
     if signal is None or signal.ci_low <= 0 or (permutation_p is not None
                                                 and permutation_p >= ALPHA):
-        return _no_signal(results, best, signal, permutation_p, comparison, n_rows, fmt)
+        contender = results.best(CLASSICAL | {"deep"}) or best
+        return _no_signal(results, contender, signal, permutation_p, comparison, n_rows, fmt)
 
     min_gain = comparison.min_gain
     gain = comparison.deep_vs_classical

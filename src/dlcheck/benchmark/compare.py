@@ -29,6 +29,7 @@ class Comparison:
     deep_vs_classical: Interval | None
     """Positive: the deep model is better."""
     best_vs_dummy: Interval | None
+    """The best non-baseline model against the dummy (positive: it beats the dummy)."""
     min_gain: MinGain
     cost_ratios: dict[str, float]
     """Best deep over best classical, per cost."""
@@ -57,10 +58,11 @@ def compare(results: BenchmarkResults, min_gain: float | None = None) -> Compari
     if classical and deep:
         deep_vs_classical = paired_difference(
             results.scores(deep.name), results.scores(classical.name), ratio, gib)
+    contender = results.best(CLASSICAL | {"deep"})
     best_vs_dummy = None
-    if best and dummy and best.name != dummy.name:
+    if contender and dummy:
         best_vs_dummy = paired_difference(
-            results.scores(best.name), results.scores(dummy.name), ratio, gib)
+            results.scores(contender.name), results.scores(dummy.name), ratio, gib)
     cost_ratios = {}
     if classical and deep:
         for name in COST_FIELDS:

@@ -222,7 +222,7 @@ def _datetime_parts(name: str, col: pd.Series) -> dict[str, pd.Series]:
         f"{name}__days": (stamps - pd.Timestamp("1970-01-01")).dt.total_seconds() / 86400.0,
         f"{name}__year": stamps.dt.year.astype(float),
         f"{name}__month": stamps.dt.month.astype(float),
-        f"{name}__dayofweek": stamps.dt.dayofweek.astype(float),
+        f"{name}__dayofweek": stamps.dt.day_of_week.astype(float),
         f"{name}__dayofmonth": stamps.dt.day.astype(float),
     }
     if (stamps.dt.hour.fillna(0) != 0).any():

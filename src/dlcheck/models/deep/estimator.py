@@ -9,7 +9,8 @@ import numpy as np
 import torch
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.model_selection import train_test_split
-from sklearn.utils.validation import check_array, check_is_fitted, check_X_y
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, validate_data
 from torch.nn import functional as F
 
 from dlcheck.models.deep.architectures import ARCHITECTURES
@@ -84,7 +85,9 @@ class _DeepTabularBase(BaseEstimator):
         raise NotImplementedError
 
     def fit(self, X, y):
-        X, y = check_X_y(X, y, dtype=np.float32, y_numeric=not self._is_classifier())
+        X, y = validate_data(self, X, y, dtype=np.float32, y_numeric=not self._is_classifier())
+        if self._is_classifier():
+            check_classification_targets(y)
         if self.architecture not in ARCHITECTURES:
             raise ValueError(f"unknown architecture {self.architecture!r}")
         if self.n_threads:
@@ -122,7 +125,6 @@ class _DeepTabularBase(BaseEstimator):
             generator=generator, device=device,
         )
         self.module_ = module.cpu()
-        self.n_features_in_ = X.shape[1]
         self.cat_cardinalities_ = cat_cardinalities
         self.training_log_ = log
         self.fit_seconds_ = time.perf_counter() - start
@@ -143,7 +145,7 @@ class _DeepTabularBase(BaseEstimator):
 
     def _raw_heads(self, X) -> torch.Tensor:
         check_is_fitted(self, "module_")
-        X = check_array(X, dtype=np.float32)
+        X = validate_data(self, X, dtype=np.float32, reset=False)
         if self.n_threads:
             torch.set_num_threads(self.n_threads)
         return predict_heads(self.module_, self._tensors(X), torch.device("cpu"))
@@ -193,7 +195,8 @@ class DeepTabularClassifier(ClassifierMixin, _DeepTabularBase):
         return probs.numpy().astype(np.float64)
 
     def predict(self, X) -> np.ndarray:
-        return self.classes_[self.predict_proba(X).argmax(axis=1)]
+        proba = self.predict_proba(X)  # checks that the model is fitted
+        return self.classes_[proba.argmax(axis=1)]
 
 
 class DeepTabularRegressor(RegressorMixin, _DeepTabularBase):

@@ -1,0 +1,125 @@
+"""The command line as a user meets it: a real example end to end, and bad input."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+SPEC_KEYS = {
+    "top": {"dlcheck_version", "dataset", "verdict", "models", "comparison", "findings",
+            "learning_curves", "timings"},
+    "dataset": {"rows", "columns", "task", "target", "column_kinds"},
+    "verdict": {"decision", "recommended_model", "confidence", "reasons", "outlook"},
+    "model": {"name", "family", "metric", "fold_scores", "mean", "ci_low", "ci_high",
+              "fit_seconds", "predict_ms_per_1k", "size_bytes", "n_params"},
+    "comparison": {"best_classical", "best_deep", "metric", "uplift", "ci_low", "ci_high",
+                   "p_value"},
+    "finding": {"check", "severity", "summary", "evidence", "advice"},
+}
+
+
+@pytest.mark.slow
+def test_run_on_a_real_example_writes_a_complete_report(run_cli, tmp_path):
+    result = run_cli("run", "--example", "wine", "--out", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert SPEC_KEYS["top"] <= set(report)
+    assert SPEC_KEYS["dataset"] <= set(report["dataset"])
+    assert SPEC_KEYS["verdict"] <= set(report["verdict"])
+    assert SPEC_KEYS["comparison"] <= set(report["comparison"])
+    assert report["verdict"]["decision"] in {"fix_data", "no_signal", "classical",
+                                             "deep_learning"}
+    assert report["verdict"]["confidence"] in {"low", "medium", "high"}
+    assert report["verdict"]["reasons"] and report["verdict"]["outlook"]
+    names = {m["name"] for m in report["models"]}
+    assert {"dummy", "linear", "shallow_tree", "random_forest", "lightgbm", "mlp",
+            "tabm"} == names
+    for m in report["models"]:
+        assert SPEC_KEYS["model"] <= set(m)
+        assert m["family"] in {"baseline", "linear", "tree", "ensemble", "deep"}
+        assert len(m["fold_scores"]) == report["protocol"]["n_folds"]
+        assert m["ci_low"] <= m["mean"] <= m["ci_high"]
+    for f in report["findings"]:
+        assert SPEC_KEYS["finding"] <= set(f)
+    assert (tmp_path / "report.html").read_text().startswith("<!doctype html>")
+    assert "Verdict" in result.stdout and report["verdict"]["decision"] in result.stdout
+
+
+@pytest.mark.slow
+def test_run_on_a_csv_with_options(run_cli, tmp_path):
+    rng = np.random.default_rng(0)
+    n = 400
+    df = pd.DataFrame({"x1": rng.normal(size=n), "x2": rng.normal(size=n),
+                       "shop": rng.choice(["a", "b", "c"], n),
+                       "store": rng.integers(0, 20, n)})
+    df["sales"] = 2 * df["x1"] + (df["shop"] == "a") + rng.normal(0, 0.5, n)
+    path = tmp_path / "sales.csv"
+    df.to_csv(path, index=False)
+    out = tmp_path / "out"
+    result = run_cli("run", str(path), "--target", "sales", "--group-col", "store",
+                     "--explain-required", "--seed", "3", "--out", str(out), "--quiet")
+    assert result.returncode == 0, result.stderr
+    report = json.loads((out / "report.json").read_text())
+    assert report["protocol"]["split"] == "grouped"
+    assert report["dataset"]["task"] == "regression"
+    assert report["verdict"]["recommended_model"] in {"linear", "shallow_tree"}
+    assert result.stdout == ""
+
+
+def _write(tmp_path, name, content: bytes):
+    path = tmp_path / name
+    path.write_bytes(content)
+    return str(path)
+
+
+def _table(rows: int, target_values=None) -> bytes:
+    rng = np.random.default_rng(0)
+    y = target_values if target_values is not None else rng.integers(0, 2, rows)
+    df = pd.DataFrame({"age": rng.integers(20, 60, rows), "income": rng.normal(size=rows),
+                       "churn": y})
+    return df.to_csv(index=False).encode()
+
+
+@pytest.mark.parametrize(("case", "make_args", "expected"), [
+    ("missing file", lambda p: [str(p / "nope.csv"), "--target", "y"], "file not found"),
+    ("empty file", lambda p: [_write(p, "e.csv", b""), "--target", "y"], "is empty"),
+    ("unparseable", lambda p: [_write(p, "b.csv", b"\x00\xff\x00garbage\x01"), "--target",
+                               "y"], "binary file"),
+    ("missing target", lambda p: [_write(p, "t.csv", _table(50)), "--target", "Churn"],
+     "Did you mean 'churn'"),
+    ("single-valued target", lambda p: [_write(p, "s.csv", _table(50, [1] * 50)),
+                                        "--target", "churn"], "single value"),
+    ("too few rows", lambda p: [_write(p, "f.csv", _table(12)), "--target", "churn"],
+     "at least 20 rows"),
+    ("no target option", lambda p: [_write(p, "n.csv", _table(50))], "--target is required"),
+])
+def test_bad_input_exits_2_with_one_line_that_says_what_to_do(run_cli, tmp_path, case,
+                                                               make_args, expected):
+    result = run_cli("run", *make_args(tmp_path), "--out", str(tmp_path / "out"))
+    assert result.returncode == 2, (case, result.stderr)
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, lines
+    assert lines[0].startswith("error: ") and expected in lines[0]
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "out" / "report.json").exists()
+
+
+def test_help_documents_every_option(run_cli):
+    result = run_cli("run", "--help")
+    assert result.returncode == 0
+    for option in ("--target", "--task", "--budget", "--time-col", "--group-col",
+                   "--min-gain", "--explain-required", "--seed", "--out", "--example"):
+        assert option in result.stdout
+
+
+def test_examples_lists_offline_data_sets(run_cli):
+    result = run_cli("examples")
+    assert result.returncode == 0
+    for name in ("breast_cancer", "wine", "diabetes", "digits"):
+        assert name in result.stdout
+
+
+def test_unknown_example_exits_2(run_cli):
+    result = run_cli("run", "--example", "nope")
+    assert result.returncode == 2 and "unknown example" in result.stderr

@@ -1,0 +1,59 @@
+"""Whole assessments on synthetic tables whose right verdict is known (quick budget)."""
+
+import pytest
+
+from dlcheck import assess
+from dlcheck.benchmark.stats import paired_difference
+from dlcheck.data import synthetic
+
+pytestmark = pytest.mark.slow
+
+
+def test_pure_noise_gives_no_signal():
+    df, target = synthetic.noise_table(n=1500, seed=1)
+    a = assess(df, target, budget="quick")
+    assert a.verdict["decision"] == "no_signal"
+    gain = a.report["comparison"]["best_over_dummy"]
+    assert gain["ci_low"] <= 0 <= gain["ci_high"]
+
+
+def test_linear_target_recommends_linear_or_a_model_tied_with_it():
+    df, target = synthetic.linear_table(n=1500, seed=2)
+    a = assess(df, target, budget="quick")
+    assert a.verdict["decision"] == "classical"
+    recommended = a.verdict["recommended_model"]
+    if recommended != "linear":
+        scores = {m["name"]: m["fold_scores"] for m in a.report["models"]}
+        gap = paired_difference(scores["linear"], scores[recommended],
+                                a.report["protocol"]["test_train_ratio"],
+                                greater_is_better=False)
+        assert gap.ci_low <= 0 <= gap.ci_high, f"{recommended} is not tied with linear"
+
+
+def test_rotated_smooth_function_gives_deep_learning():
+    df, target = synthetic.rotated_smooth_table(n=3000, seed=3)
+    a = assess(df, target, budget="quick")
+    assert a.verdict["decision"] == "deep_learning", a.verdict["reasons"]
+    c = a.report["comparison"]
+    assert c["best_classical"] in {"lightgbm", "random_forest"}
+    assert c["ci_low"] > c["min_gain"]  # the interval's lower end clears the worthwhile gain
+
+
+def test_axis_aligned_thresholds_give_classical_with_trees_on_top():
+    df, target = synthetic.threshold_table(n=3000, seed=4)
+    a = assess(df, target, budget="quick")
+    assert a.verdict["decision"] == "classical", a.verdict["reasons"]
+    assert a.report["comparison"]["best_model"] in {"lightgbm", "random_forest"}
+    assert a.verdict["recommended_model"] in {"shallow_tree", "random_forest", "lightgbm"}
+
+
+def test_same_seed_gives_the_same_scores():
+    df, target = synthetic.linear_table(n=300, seed=5)
+    # Same options, workers included: the number of threads changes float rounding.
+    first = assess(df, target, budget="quick", seed=7, n_jobs=2)
+    second = assess(df, target, budget="quick", seed=7, n_jobs=2)
+    scores = {m["name"]: m["fold_scores"] for m in first.report["models"]}
+    assert scores == {m["name"]: m["fold_scores"] for m in second.report["models"]}
+    for key in ("decision", "recommended_model", "confidence"):
+        assert first.verdict[key] == second.verdict[key]
+    assert first.report["comparison"]["uplift"] == second.report["comparison"]["uplift"]

@@ -1,0 +1,45 @@
+import numpy as np
+
+from dlcheck.benchmark.splits import make_folds
+
+
+def test_stratified_folds_cover_every_row_once_per_repeat():
+    y = np.array([0] * 80 + [1] * 20)
+    plan = make_folds(y, True, n_folds=5, n_repeats=2, seed=0)
+    assert plan.strategy == "stratified" and len(plan.folds) == 10
+    for r in range(2):
+        tests = np.concatenate([f.test for f in plan.folds if f.repeat == r])
+        assert sorted(tests) == list(range(100))
+    assert all(y[f.test].mean() == 0.2 for f in plan.folds)
+    assert abs(plan.test_train_ratio - 0.25) < 1e-9
+
+
+def test_small_class_reduces_the_number_of_folds():
+    y = np.array([0] * 50 + [1] * 3)
+    plan = make_folds(y, True, n_folds=5, n_repeats=1, seed=0)
+    assert plan.n_folds == 3 and "smallest class has 3 rows" in plan.reason
+
+
+def test_grouped_folds_never_split_a_group():
+    rng = np.random.default_rng(0)
+    groups = rng.integers(0, 30, 300).astype(str)
+    y = rng.integers(0, 2, 300)
+    plan = make_folds(y, True, n_folds=5, n_repeats=1, seed=0, groups=groups)
+    assert plan.strategy == "grouped"
+    for f in plan.folds:
+        assert not set(groups[f.train]) & set(groups[f.test])
+
+
+def test_time_folds_train_on_the_past():
+    times = np.random.default_rng(0).permutation(200).astype(float)
+    plan = make_folds(np.zeros(200), False, n_folds=4, n_repeats=3, seed=0, times=times)
+    assert plan.strategy == "time" and plan.n_repeats == 1
+    for f in plan.folds:
+        assert times[f.train].max() < times[f.test].min()
+
+
+def test_same_seed_same_folds():
+    y = np.random.default_rng(0).integers(0, 2, 100)
+    a = make_folds(y, True, 5, 1, seed=3)
+    b = make_folds(y, True, 5, 1, seed=3)
+    assert all((fa.test == fb.test).all() for fa, fb in zip(a.folds, b.folds, strict=True))

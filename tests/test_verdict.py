@@ -1,0 +1,119 @@
+"""The verdict as a pure function of hand-made results: every branch, no model fitted."""
+
+import numpy as np
+import pytest
+
+from dlcheck.benchmark.compare import compare
+from dlcheck.benchmark.results import BenchmarkResults, ModelResult
+from dlcheck.benchmark.scoring import METRICS
+from dlcheck.benchmark.splits import Fold, SplitPlan
+from dlcheck.findings import Finding
+from dlcheck.verdict import decide
+
+FAMILIES = {"dummy": "baseline", "linear": "linear", "shallow_tree": "tree",
+            "lightgbm": "ensemble", "mlp": "deep"}
+SIZES = {"dummy": 1e3, "linear": 2e3, "shallow_tree": 3e3, "lightgbm": 3e5, "mlp": 8e5}
+
+
+def _results(means: dict[str, float], noise: float = 0.004, metric: str = "roc_auc",
+             n_folds: int = 10) -> BenchmarkResults:
+    rng = np.random.default_rng(0)
+    fold_effect = rng.normal(0, 0.01, n_folds)  # shared by all models: the pairing
+    folds = [Fold(0, i, np.arange(90), np.arange(10)) for i in range(n_folds)]
+    split = SplitPlan(folds, "stratified", "test", n_folds, 1)
+    models = []
+    for name, mean in means.items():
+        scores = mean + fold_effect + rng.normal(0, noise, n_folds)
+        if name == "dummy":
+            scores = np.full(n_folds, mean)
+        models.append(ModelResult(
+            name=name, family=FAMILIES[name], description="", metric=metric,
+            fold_ids=[f.id for f in folds], fold_scores=scores.tolist(), mean=scores.mean(),
+            ci_low=0, ci_high=1, fit_seconds=1 + SIZES[name] / 1e5,
+            predict_ms_per_1k=1 + SIZES[name] / 1e5, size_bytes=int(SIZES[name]),
+            n_params=int(SIZES[name] / 10), secondary={}, train_rows=90,
+            train_rows_available=90))
+    return BenchmarkResults("binary", METRICS[metric], split, models, {})
+
+
+def _decide(results, findings=(), **kwargs):
+    return decide(results, compare(results, kwargs.pop("min_gain", None)), list(findings),
+                  n_rows=kwargs.pop("n_rows", 5000), **kwargs)
+
+
+def test_no_model_beats_the_dummy_gives_no_signal():
+    results = _results({"dummy": 0.5, "linear": 0.5, "lightgbm": 0.502, "mlp": 0.499},
+                       noise=0.03)
+    verdict = _decide(results)
+    assert verdict.decision == "no_signal"
+    assert verdict.recommended_model == "dummy"
+    assert "includes 0" in verdict.reasons[0]
+
+
+def test_permutation_p_value_above_alpha_gives_no_signal():
+    results = _results({"dummy": 0.5, "linear": 0.8, "lightgbm": 0.85, "mlp": 0.84})
+    finding = Finding("permutation_test", "warning", "labels shuffled", {"p_value": 0.2})
+    assert _decide(results, [finding]).decision == "no_signal"
+
+
+def test_blocking_finding_gives_fix_data_before_anything_else():
+    results = _results({"dummy": 0.5, "linear": 0.8, "lightgbm": 0.85, "mlp": 0.95})
+    leak = Finding("leakage", "critical", "column 'x' predicts the target alone",
+                   {"column": "x", "roc_auc": 0.999}, blocking=True)
+    verdict = _decide(results, [leak])
+    assert verdict.decision == "fix_data" and verdict.recommended_model is None
+    assert "column 'x'" in verdict.reasons[0]
+
+
+def test_clear_deep_gain_gives_deep_learning():
+    results = _results({"dummy": 0.5, "linear": 0.8, "lightgbm": 0.85, "mlp": 0.92})
+    verdict = _decide(results)
+    assert verdict.decision == "deep_learning"
+    assert verdict.recommended_model == "mlp"
+    assert any("more than the minimum worthwhile gain" in r for r in verdict.reasons)
+
+
+def test_significant_gain_below_min_gain_stays_classical():
+    results = _results({"dummy": 0.5, "linear": 0.8, "lightgbm": 0.85, "mlp": 0.92})
+    verdict = _decide(results, min_gain=0.2)
+    assert verdict.decision == "classical"
+    assert verdict.recommended_model == "lightgbm"
+
+
+def test_explain_required_never_recommends_deep_or_ensembles():
+    results = _results({"dummy": 0.5, "linear": 0.8, "shallow_tree": 0.78, "lightgbm": 0.85,
+                        "mlp": 0.92})
+    verdict = _decide(results, explain_required=True)
+    assert verdict.decision == "classical"
+    assert verdict.recommended_model == "linear"
+    assert any("--explain-required" in r for r in verdict.reasons)
+
+
+def test_recommends_the_simplest_model_tied_with_the_best():
+    results = _results({"dummy": 0.5, "linear": 0.849, "shallow_tree": 0.70, "lightgbm": 0.85,
+                        "mlp": 0.851})
+    verdict = _decide(results)
+    assert verdict.decision == "classical"
+    assert verdict.recommended_model == "linear"
+    assert any("simplest model statistically tied" in r for r in verdict.reasons)
+
+
+def test_clearly_better_model_is_not_replaced_by_a_simpler_one():
+    results = _results({"dummy": 0.5, "linear": 0.70, "lightgbm": 0.85, "mlp": 0.84})
+    assert _decide(results).recommended_model == "lightgbm"
+
+
+def test_losses_use_a_relative_min_gain():
+    results = _results({"dummy": 2.0, "linear": 1.0, "lightgbm": 0.8, "mlp": 0.7},
+                       metric="rmse", noise=0.002)
+    comparison = compare(results)
+    assert comparison.min_gain.value == pytest.approx(0.02 * results.get("lightgbm").mean)
+    assert comparison.deep_vs_classical.mean == pytest.approx(0.1, abs=0.01)
+    assert _decide(results).decision == "deep_learning"
+
+
+@pytest.mark.parametrize(("n_rows", "allowed"), [(50, {"low"}), (300, {"low", "medium"})])
+def test_small_data_caps_confidence(n_rows, allowed):
+    results = _results({"dummy": 0.5, "linear": 0.8, "lightgbm": 0.85, "mlp": 0.95})
+    assert _decide(results, n_rows=n_rows).confidence in allowed
+    assert _decide(results, n_rows=100_000).confidence == "high"
