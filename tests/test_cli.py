@@ -123,3 +123,22 @@ def test_examples_lists_offline_data_sets(run_cli):
 def test_unknown_example_exits_2(run_cli):
     result = run_cli("run", "--example", "nope")
     assert result.returncode == 2 and "unknown example" in result.stderr
+
+
+@pytest.mark.parametrize(("extra", "expected"), [
+    (["--seed", "-1"], "--seed must be between"),
+    (["--device", "tpu"], "unknown --device"),
+    (["--min-gain", "-0.1"], "--min-gain must be 0 or more"),
+])
+def test_bad_options_exit_2_before_any_work(run_cli, tmp_path, extra, expected):
+    path = _write(tmp_path, "ok.csv", _table(60))
+    result = run_cli("run", path, "--target", "churn", "--out", str(tmp_path / "o"), *extra)
+    assert result.returncode == 2 and expected in result.stderr, result.stderr
+
+
+def test_out_pointing_at_a_file_exits_2_before_any_work(run_cli, tmp_path):
+    path = _write(tmp_path, "ok.csv", _table(60))
+    blocker = _write(tmp_path, "taken", b"not a folder")
+    result = run_cli("run", path, "--target", "churn", "--out", blocker)
+    assert result.returncode == 2 and "is a file, not a folder" in result.stderr
+    assert "fitting" not in result.stderr

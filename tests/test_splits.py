@@ -43,3 +43,10 @@ def test_same_seed_same_folds():
     a = make_folds(y, True, 5, 1, seed=3)
     b = make_folds(y, True, 5, 1, seed=3)
     assert all((fa.test == fb.test).all() for fa, fb in zip(a.folds, b.folds, strict=True))
+
+
+def test_rows_sharing_a_timestamp_stay_on_one_side():
+    times = np.repeat(np.arange(10, dtype=float), 3)
+    plan = make_folds(np.zeros(30), False, n_folds=4, n_repeats=1, seed=0, times=times)
+    for f in plan.folds:
+        assert times[f.train].max() < times[f.test].min()

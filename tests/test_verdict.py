@@ -117,3 +117,25 @@ def test_small_data_caps_confidence(n_rows, allowed):
     results = _results({"dummy": 0.5, "linear": 0.8, "lightgbm": 0.85, "mlp": 0.95})
     assert _decide(results, n_rows=n_rows).confidence in allowed
     assert _decide(results, n_rows=100_000).confidence == "high"
+
+
+def test_deep_recommendation_must_itself_clear_the_min_gain():
+    results = _results({"dummy": 0.5, "lightgbm": 0.80, "mlp": 0.95})
+    # A second deep model whose lead over lightgbm is real but below the worthwhile gain.
+    tabm = results.get("mlp").__class__(**{**results.get("mlp").__dict__, "name": "tabm",
+                                            "size_bytes": 10**6})
+    tabm.fold_scores = [s - 0.145 for s in results.get("mlp").fold_scores]
+    tabm.mean = float(np.mean(tabm.fold_scores))
+    mlp = results.get("mlp")
+    mlp.size_bytes = 2 * 10**6  # mlp is now the bigger, so tabm would be "simpler"
+    results.models.append(tabm)
+    verdict = _decide(results)
+    assert verdict.decision == "deep_learning"
+    assert verdict.recommended_model == "mlp"
+
+
+def test_undefined_signal_interval_is_not_evidence():
+    results = _results({"dummy": 0.5, "linear": 0.8, "lightgbm": 0.85, "mlp": 0.84})
+    for m in results.models:
+        m.fold_scores[0] = float("nan")
+    assert _decide(results).decision == "no_signal"

@@ -10,15 +10,21 @@ class Budget:
     """How much work one assessment may do.
 
     Every figure here bounds a cost that grows with the data: folds and repeats multiply
-    every model's fits; epochs and seconds bound each deep fit; `max_rows_slow` caps the
-    training rows given to the slow models (forest and deep) so that large tables stay
-    tractable, and the report says when a model saw a subsample.
+    every model's fits; `max_rows_slow` caps the training rows given to the slow models
+    (forest and deep) so that large tables stay tractable, and the report says when a model
+    saw a subsample.
+
+    Deep training is bounded by work, not by the clock, so that a seed gives the same model on
+    any machine: at most `max_epochs` epochs and at most `deep_row_passes` training rows
+    processed (epochs x rows). `deep_seconds_per_fit` is only a safety net against a machine far
+    slower than expected; a fit it stops is reported as cut short.
     """
 
     name: str
     n_folds: int
     n_repeats: int
     max_epochs: int
+    deep_row_passes: int
     deep_seconds_per_fit: float
     patience: int
     max_rows_slow: int
@@ -32,16 +38,19 @@ class Budget:
 
 BUDGETS: dict[str, Budget] = {
     "quick": Budget(
-        name="quick", n_folds=5, n_repeats=1, max_epochs=60, deep_seconds_per_fit=12.0,
-        patience=8, max_rows_slow=20_000, forest_trees=100, tabm_k=8, deep_width=192,
+        name="quick", n_folds=5, n_repeats=1, max_epochs=60, deep_row_passes=200_000,
+        deep_seconds_per_fit=60.0, patience=8, max_rows_slow=20_000, forest_trees=100,
+        tabm_k=8, deep_width=128,
     ),
     "standard": Budget(
-        name="standard", n_folds=5, n_repeats=2, max_epochs=150, deep_seconds_per_fit=60.0,
-        patience=16, max_rows_slow=50_000, forest_trees=300, tabm_k=16, deep_width=256,
+        name="standard", n_folds=5, n_repeats=2, max_epochs=150, deep_row_passes=1_000_000,
+        deep_seconds_per_fit=300.0, patience=16, max_rows_slow=50_000, forest_trees=300,
+        tabm_k=16, deep_width=256,
     ),
     "thorough": Budget(
-        name="thorough", n_folds=5, n_repeats=4, max_epochs=400, deep_seconds_per_fit=300.0,
-        patience=24, max_rows_slow=200_000, forest_trees=500, tabm_k=32, deep_width=512,
+        name="thorough", n_folds=5, n_repeats=4, max_epochs=400, deep_row_passes=5_000_000,
+        deep_seconds_per_fit=1200.0, patience=24, max_rows_slow=200_000, forest_trees=500,
+        tabm_k=32, deep_width=512,
     ),
 }
 

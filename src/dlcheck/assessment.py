@@ -60,6 +60,9 @@ def assess(
     timings: dict[str, float] = {}
     if min_gain is not None and min_gain < 0:
         raise DataError(f"--min-gain must be 0 or more, not {min_gain}.")
+    if not 0 <= seed < 2**32:
+        raise DataError(f"--seed must be between 0 and 4294967295, not {seed}.")
+    _check_device(device)
     budget_preset = get_budget(budget)
     if isinstance(data, pd.DataFrame):
         df, source = data, "DataFrame"
@@ -110,6 +113,18 @@ def assess(
         environment=_environment(executor, device), source=source,
     )
     return Assessment(report)
+
+
+def _check_device(device: str) -> None:
+    if device in ("auto", "cpu"):
+        return
+    if not device.startswith("cuda"):
+        raise DataError(f"unknown --device {device!r}: use auto, cpu or cuda.")
+    import torch
+
+    if not torch.cuda.is_available():
+        raise DataError("--device cuda: no CUDA device is available here. Use --device auto "
+                        "or cpu.")
 
 
 def _imbalance_ratio(prepared: PreparedData) -> float:
@@ -195,7 +210,7 @@ class Assessment:
 
     def save(self, out_dir: str | os.PathLike) -> dict[str, Path]:
         """Write report.json and report.html into out_dir (created if needed)."""
-        out = Path(out_dir)
+        out = check_output_dir(out_dir)
         out.mkdir(parents=True, exist_ok=True)
         return {
             "json": _write_atomic(out / "report.json", self.to_json()),
@@ -209,6 +224,17 @@ class Assessment:
         v = self.verdict
         return (f"<Assessment {v['decision']} recommended={v['recommended_model']!r} "
                 f"confidence={v['confidence']!r}>")
+
+
+def check_output_dir(out_dir: str | os.PathLike) -> Path:
+    """The output folder, or a DataError if it cannot be one: checked before any work."""
+    out = Path(out_dir)
+    existing = next((p for p in (out, *out.parents) if p.exists()), None)
+    if out.exists() and not out.is_dir():
+        raise DataError(f"--out {out} is a file, not a folder: choose another --out.")
+    if existing is not None and (not existing.is_dir() or not os.access(existing, os.W_OK)):
+        raise DataError(f"--out {out}: cannot create or write to it. Choose a writable folder.")
+    return out
 
 
 def _write_atomic(path: Path, text: str) -> Path:

@@ -170,16 +170,17 @@ class _JobProgress:
 
 
 def _assess_and_report(source, target: str, *, out: Path, quiet: bool, **options) -> None:
-    from dlcheck.assessment import assess
+    from dlcheck.assessment import assess, check_output_dir
     from dlcheck.report.terminal import print_summary
 
+    _or_fail(check_output_dir, out)
     progress = None if quiet else _JobProgress()
     try:
         assessment = _or_fail(assess, source, target, progress=progress, **options)
     finally:
         if progress is not None:
             progress.close()
-    paths = assessment.save(out)
+    paths = _or_fail(assessment.save, out)
     if not quiet:
         # Piped output gets a width that fits the ladder table instead of Rich's 80 columns.
         console = Console() if sys.stdout.isatty() else Console(width=130)

@@ -50,8 +50,9 @@ def decide(
     best = results.get(comparison.best_model)
     signal = comparison.best_vs_dummy
     permutation_p = _permutation_p_value(findings)
-    if signal is None or signal.ci_low <= 0 or (permutation_p is not None
-                                                and permutation_p >= ALPHA):
+    # `not >` rather than `<=`: an undefined (NaN) interval is no evidence of signal.
+    if signal is None or not signal.ci_low > 0 or (permutation_p is not None
+                                                   and permutation_p >= ALPHA):
         contender = results.best(CLASSICAL | {"deep"}) or best
         return _no_signal(results, contender, signal, permutation_p, comparison, n_rows, fmt)
 
@@ -65,7 +66,10 @@ def decide(
 
     if deep_worth_it and not explain_required:
         assert deep is not None and classical is not None and gain is not None
-        recommended = _simplest_tied(results, deep, {"deep"})
+        # Only deep models that themselves clear the worthwhile gain can be recommended.
+        worthy = {m.name for m in results.models if m.family == "deep"
+                  and advantage(results, m, classical).ci_low > min_gain.value}
+        recommended = _simplest_tied(results, deep, {"deep"}, among=worthy)
         reasons.append(
             f"{deep.name} beats {classical.name} by {fmt(gain.mean)} {metric} "
             f"(95% CI {fmt(gain.ci_low)} to {fmt(gain.ci_high)}, p={gain.p_value:.3g}), "
@@ -119,10 +123,12 @@ def _no_signal(results, best, signal: Interval | None, permutation_p, comparison
     )
 
 
-def _simplest_tied(results: BenchmarkResults, reference: ModelResult, pool: set[str]) \
-        -> ModelResult:
-    """The simplest model in `pool` that the reference does not significantly beat."""
+def _simplest_tied(results: BenchmarkResults, reference: ModelResult, pool: set[str],
+                   among: set[str] | None = None) -> ModelResult:
+    """The simplest model of the families in `pool` (and named in `among`, if given) that the
+    reference does not significantly beat."""
     tied = [m for m in results.models if m.family in pool
+            and (among is None or m.name in among)
             and (m.name == reference.name or advantage(results, reference, m).ci_low <= 0)]
     return min(tied, key=lambda m: m.simplicity_key)
 

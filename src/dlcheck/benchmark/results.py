@@ -81,6 +81,10 @@ def aggregate(
     metric = METRICS[metric_name]
     fold_ids = [f.id for f in split.folds]
     models, failures = [], {}
+    # A fold any model could not score (NaN) is left out for every model: pairs stay pairs.
+    undefined = {r.fold_id for r in job_results
+                 if r.ok and r.fraction == 1.0 and not np.isfinite(r.scores[metric_name])}
+    fold_ids = [fid for fid in fold_ids if fid not in undefined]
     for spec in specs:
         mine = {r.fold_id: r for r in job_results if r.model == spec.name and r.fraction == 1.0}
         errors = [r.error for r in mine.values() if not r.ok]
@@ -117,7 +121,7 @@ def _describe_notes(results: list[JobResult], kinds: list[str]) -> list[str]:
         if kind == "time_limit":
             out.append(f"cut short by the time limit on {count} of {len(results)} folds")
         elif kind == "max_epochs":
-            out.append(f"reached the epoch limit on {count} of {len(results)} folds")
+            out.append(f"used its whole training budget on {count} of {len(results)} folds")
         elif kind == "early_stopping":
             out.append(f"early stopping on {count} of {len(results)} folds")
         else:

@@ -55,12 +55,7 @@ def make_folds(
     """Folds for the whole benchmark, chosen from the structure of the data."""
     n = len(y)
     if times is not None:
-        order = np.argsort(times, kind="stable")
-        splitter = TimeSeriesSplit(n_splits=n_folds)
-        folds = [Fold(0, i, order[tr], order[te])
-                 for i, (tr, te) in enumerate(splitter.split(order))]
-        return SplitPlan(folds, "time", "forward-chaining: each fold trains on the past and "
-                         "tests on the period after it (--time-col)", n_folds, 1)
+        return _time_folds(y, classification, n_folds, times)
 
     if groups is not None:
         n_groups = len(np.unique(groups))
@@ -73,6 +68,11 @@ def make_folds(
                         if classification else GroupKFold(k, shuffle=True, random_state=seed + r))
             folds += [Fold(r, i, tr, te) for i, (tr, te) in
                       enumerate(splitter.split(np.zeros(n), y, groups))]
+        if classification and any(len(np.unique(y[f.test])) < 2 or len(np.unique(y[f.train])) < 2
+                                  for f in folds):
+            raise DataError(f"with --group-col, some of the {k} folds hold a single class: "
+                            "each group holds too few classes for a fair score. Use a group "
+                            "column with more groups, or drop --group-col.")
         return SplitPlan(folds, "grouped", "grouped: all rows of a group stay in the same fold "
                          "(--group-col), so no model is tested on a group it trained on",
                          k, n_repeats)
@@ -94,3 +94,30 @@ def make_folds(
         splitter = KFold(n_folds, shuffle=True, random_state=seed + r)
         folds += [Fold(r, i, tr, te) for i, (tr, te) in enumerate(splitter.split(y))]
     return SplitPlan(folds, "kfold", "shuffled K-fold: rows are exchangeable", n_folds, n_repeats)
+
+
+def _time_folds(y: np.ndarray, classification: bool, n_folds: int, times: np.ndarray) \
+        -> SplitPlan:
+    # Split over distinct times, so rows sharing a timestamp never straddle train and test.
+    distinct, row_time = np.unique(times, return_inverse=True)
+    if len(distinct) <= n_folds:
+        raise DataError(f"--time-col has only {len(distinct)} distinct values: forward-chaining "
+                        f"needs more than {n_folds}. Use a finer time column.")
+    folds, skipped = [], 0
+    splitter = TimeSeriesSplit(n_splits=n_folds)
+    for tr_times, te_times in splitter.split(distinct):
+        train = np.flatnonzero(np.isin(row_time, tr_times))
+        test = np.flatnonzero(np.isin(row_time, te_times))
+        if classification and (len(np.unique(y[train])) < 2 or len(np.unique(y[test])) < 2):
+            skipped += 1  # an early period with a single class cannot train or score a model
+            continue
+        folds.append(Fold(0, len(folds), train, test))
+    if len(folds) < 2:
+        raise DataError("forward-chaining folds over --time-col leave fewer than 2 periods "
+                        "with every class present: the classes are too unevenly spread in "
+                        "time. Drop --time-col or collect more data.")
+    reason = ("forward-chaining: each fold trains on the past and tests on the period after "
+              "it (--time-col)")
+    if skipped:
+        reason += f"; {skipped} early period(s) skipped because they lacked a class"
+    return SplitPlan(folds, "time", reason, len(folds), 1)

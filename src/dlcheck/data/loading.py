@@ -42,6 +42,10 @@ def load_table(path: str | Path) -> pd.DataFrame:
         df = _read_parquet(path)
     else:
         df = _read_delimited(path, head, _SEPARATORS.get(suffix))
+        sniffed = _sniff_separator(head)
+        if df.shape[1] == 1 and sniffed != _SEPARATORS.get(suffix):
+            # A ".csv" written with semicolons (common with decimal commas) or tabs.
+            df = _read_delimited(path, head, sniffed)
     if df.shape[1] == 0:
         raise DataError(f"{path} has no columns: {_FORMATS_HINT} with a header row.")
     if len(df) == 0:

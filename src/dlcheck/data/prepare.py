@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from dlcheck._config import MIN_ROWS
-from dlcheck.data.profile import Task, infer_column_kind, resolve_task
+from dlcheck.data.profile import Task, infer_column_kind, parse_datetimes, resolve_task
 from dlcheck.errors import DataError
 from dlcheck.findings import Finding
 
@@ -18,6 +18,7 @@ _DROPPED_KINDS = {
           "describing them",
     "constant": "constant: a single value (or none) carries no information",
     "text": "free text: text features are not modelled yet",
+    "unsupported": "unsupported: cells hold lists or objects, not values",
 }
 
 
@@ -35,6 +36,7 @@ class PreparedData:
     column_kinds: dict[str, str]
     dropped_columns: dict[str, str]
     n_rows_input: int
+    n_columns_input: int
     groups: np.ndarray | None = None
     times: np.ndarray | None = None
     findings: list[Finding] = field(default_factory=list)
@@ -64,6 +66,12 @@ def prepare(
         raise DataError(f"duplicate column names: {', '.join(dupes)}. Rename them so that "
                         "every column has its own name.")
     df = df.rename(columns=str)
+    target = str(target)
+    time_col = None if time_col is None else str(time_col)
+    group_col = None if group_col is None else str(group_col)
+    if time_col is not None and group_col is not None:
+        raise DataError("--time-col and --group-col cannot be combined yet: choose the one "
+                        "that matches how the model will be used.")
     _require_column(df, target, "--target")
     for option, col in (("--time-col", time_col), ("--group-col", group_col)):
         if col is not None:
@@ -72,7 +80,7 @@ def prepare(
                 raise DataError(f"{option} {col!r} is the target: choose another column.")
 
     findings: list[Finding] = []
-    n_rows_input = len(df)
+    n_rows_input, n_columns_input = df.shape
     missing_target = df[target].isna()
     if missing_target.all():
         raise DataError(f"target {target!r} is empty in every row: choose a column with values.")
@@ -120,11 +128,18 @@ def prepare(
     times = None
     if time_col is not None:
         times = _time_order(df[time_col], time_col)
-    groups = df[group_col].astype(str).to_numpy() if group_col is not None else None
+    groups = None
+    if group_col is not None:
+        missing = int(df[group_col].isna().sum())
+        if missing:
+            raise DataError(f"--group-col {group_col!r} is missing in {missing} rows: fill "
+                            "these group IDs or drop those rows.")
+        groups = df[group_col].astype(str).to_numpy()
     return PreparedData(
         X=X.reset_index(drop=True), y=y, task=resolved_task, target=target, classes=classes,
         numeric_columns=numeric, categorical_columns=categorical,
         column_kinds=column_kinds, dropped_columns=dropped, n_rows_input=n_rows_input,
+        n_columns_input=n_columns_input,
         groups=groups, times=times, findings=findings,
     )
 
@@ -168,6 +183,8 @@ def _dropped_column_findings(kinds: dict[str, str], dropped: dict[str, str]) -> 
         ("constant", "constant_columns", "Nothing to do: a constant column cannot help."),
         ("text", "text_columns",
          "Turn free text into features (categories, counts, embeddings) if it matters."),
+        ("unsupported", "unsupported_columns",
+         "Flatten nested values into ordinary columns if they matter."),
     ):
         names = [c for c, k in kinds.items() if k == kind]
         if names:
@@ -199,7 +216,9 @@ def _build_features(df: pd.DataFrame, kinds: dict[str, str]):
                 parts[part_name] = values
                 numeric.append(part_name)
         elif kind == "categorical":
-            parts[name] = col.where(col.isna(), col.astype(str)).astype(object)
+            # Plain strings with NaN: pd.NA and categorical dtypes trip the imputers.
+            text = np.where(col.isna(), np.nan, col.astype(object).astype(str))
+            parts[name] = pd.Series(text, index=col.index, dtype=object)
             categorical.append(name)
     return pd.DataFrame(parts, index=df.index), numeric, categorical
 
@@ -215,9 +234,7 @@ def _boolean_as_float(col: pd.Series) -> pd.Series:
 
 
 def _datetime_parts(name: str, col: pd.Series) -> dict[str, pd.Series]:
-    stamps = pd.to_datetime(col, errors="coerce", format="mixed")
-    if getattr(stamps.dt, "tz", None) is not None:
-        stamps = stamps.dt.tz_convert(None)
+    stamps = parse_datetimes(col)
     parts = {
         f"{name}__days": (stamps - pd.Timestamp("1970-01-01")).dt.total_seconds() / 86400.0,
         f"{name}__year": stamps.dt.year.astype(float),
@@ -234,7 +251,7 @@ def _time_order(col: pd.Series, name: str) -> np.ndarray:
     if pd.api.types.is_numeric_dtype(col):
         values = col.to_numpy(dtype=float)
     else:
-        stamps = pd.to_datetime(col, errors="coerce", format="mixed")
+        stamps = parse_datetimes(col)
         values = (stamps - pd.Timestamp("1970-01-01")).dt.total_seconds().to_numpy()
     if np.isnan(values).any():
         raise DataError(f"--time-col {name!r} has missing or unparseable values: fill them or "

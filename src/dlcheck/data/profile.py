@@ -12,7 +12,8 @@ import pandas as pd
 from dlcheck.errors import DataError
 
 Task = Literal["binary", "multiclass", "regression"]
-ColumnKind = Literal["numeric", "categorical", "boolean", "datetime", "text", "id", "constant"]
+ColumnKind = Literal["numeric", "categorical", "boolean", "datetime", "text", "id", "constant",
+                     "unsupported"]
 
 TASKS: tuple[str, ...] = ("binary", "multiclass", "regression")
 MAX_CLASSES_FOR_INTEGER_TARGET = 20
@@ -20,6 +21,13 @@ MAX_CLASSES_FOR_INTEGER_TARGET = 20
 
 _ID_NAME = re.compile(r"(^|[_\W])(id|uuid|guid|key|index|idx)$|^id[_\W]", re.IGNORECASE)
 _BOOL_WORDS = {"true", "false", "yes", "no", "y", "n", "t", "f"}
+# Dates as people and exports write them: 2024-01-31, 31/01/2024, 2024.01.31, Jan 31 2024.
+_DATE_LIKE = re.compile(
+    r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}"
+    r"|[A-Za-z]{3,9}\.? \d{1,2},? \d{4}|\d{1,2} [A-Za-z]{3,9}\.? \d{4}"
+)
+NUMERIC_PARSE_SHARE = 0.95
+"""A text column whose values parse as numbers this often is numeric with a few placeholders."""
 
 
 def detect_task(y: pd.Series) -> Task:
@@ -42,9 +50,14 @@ def infer_column_kind(column: pd.Series) -> ColumnKind:
     """The kind of one feature column, from its values and its name."""
     values = column.dropna()
     n = len(values)
-    n_unique = values.nunique()
+    try:
+        n_unique = values.nunique()
+    except TypeError:  # lists, dicts or arrays in cells: nothing a table model can use
+        return "unsupported"
     if n_unique <= 1:
         return "constant"
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        return "categorical"  # declared by the user: their intent wins over the values
     if pd.api.types.is_bool_dtype(values):
         return "boolean"
     if pd.api.types.is_datetime64_any_dtype(values):
@@ -55,11 +68,13 @@ def infer_column_kind(column: pd.Series) -> ColumnKind:
         is_integer = pd.api.types.is_integer_dtype(values) or bool(
             np.all(np.mod(values.to_numpy(dtype=float), 1) == 0))
         if is_integer and n >= 50 and n_unique / n > 0.99 and (
-            _ID_NAME.search(str(column.name)) or values.is_monotonic_increasing
+            _ID_NAME.search(str(column.name)) or _is_row_counter(values)
         ):
             return "id"
         return "numeric"
 
+    if looks_numeric(values):
+        return "numeric"
     text = values.astype(str)
     if n_unique == 2 and set(text.str.lower().unique()) <= _BOOL_WORDS:
         return "boolean"
@@ -74,17 +89,34 @@ def infer_column_kind(column: pd.Series) -> ColumnKind:
     return "categorical"
 
 
-def _looks_like_datetime(text: pd.Series) -> bool:
-    sample = text.sample(min(len(text), 200), random_state=0)
-    if not sample.str.contains(r"\d", regex=True).all() or sample.str.len().max() > 40:
-        return False
-    # Plain numbers are not dates, whatever pandas can make of them.
-    if sample.str.fullmatch(r"[-+]?\d*\.?\d+").all():
-        return False
+def _is_row_counter(values: pd.Series) -> bool:
+    """1, 2, 3, ...: a row number, not a measurement that happens to be sorted."""
+    steps = np.diff(values.to_numpy(dtype=float))
+    return len(steps) > 0 and float(np.mean(steps == 1)) > 0.99
+
+
+def looks_numeric(values: pd.Series) -> bool:
+    """Text that is numbers but for a few placeholders such as '?' or 'n/a'."""
+    parsed = pd.to_numeric(values.astype(str).str.strip(), errors="coerce")
+    return bool(parsed.notna().mean() >= NUMERIC_PARSE_SHARE)
+
+
+def parse_datetimes(values: pd.Series) -> pd.Series:
+    """Timestamps in UTC (naive), NaT where a value does not parse; mixed offsets are fine."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        parsed = pd.to_datetime(sample, errors="coerce", format="mixed")
-    return bool(parsed.notna().mean() >= 0.95)
+        try:
+            stamps = pd.to_datetime(values, errors="coerce", format="mixed", utc=True)
+        except (ValueError, TypeError, OverflowError):
+            return pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
+    return stamps.dt.tz_convert(None)
+
+
+def _looks_like_datetime(text: pd.Series) -> bool:
+    sample = text.sample(min(len(text), 200), random_state=0)
+    if sample.str.len().max() > 40 or sample.str.contains(_DATE_LIKE).mean() < 0.95:
+        return False
+    return bool(parse_datetimes(sample).notna().mean() >= 0.95)
 
 
 def resolve_task(y: pd.Series, task: str) -> Task:

@@ -116,6 +116,7 @@ def _deep(architecture: str, lr: float, weight_decay: float):
             width=c.budget.deep_width, n_blocks=3 if architecture == "mlp" else 2,
             k=c.budget.tabm_k if architecture == "tabm" else 1,
             lr=lr, weight_decay=weight_decay, max_epochs=c.budget.max_epochs,
+            max_row_passes=c.budget.deep_row_passes,
             patience=c.budget.patience, max_seconds=c.budget.deep_seconds_per_fit,
             n_threads=c.n_threads, device=c.device, random_state=c.random_state, **extra,
         )

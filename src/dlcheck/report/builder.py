@@ -68,7 +68,7 @@ def _dataset(p: PreparedData, source: str) -> dict[str, Any]:
         "source": source,
         "rows": p.n_rows,
         "rows_input": p.n_rows_input,
-        "columns": len(p.column_kinds) + 1,
+        "columns": p.n_columns_input,
         "features_used": int(p.X.shape[1]),
         "task": p.task,
         "target": p.target,

@@ -50,6 +50,7 @@ class _DeepTabularBase(BaseEstimator):
         weight_decay: float = 1e-4,
         batch_size: int | None = None,
         max_epochs: int = 100,
+        max_row_passes: int | None = None,
         patience: int = 16,
         max_seconds: float | None = None,
         validation_fraction: float = 0.15,
@@ -69,6 +70,7 @@ class _DeepTabularBase(BaseEstimator):
         self.weight_decay = weight_decay
         self.batch_size = batch_size
         self.max_epochs = max_epochs
+        self.max_row_passes = max_row_passes
         self.patience = patience
         self.max_seconds = max_seconds
         self.validation_fraction = validation_fraction
@@ -103,9 +105,12 @@ class _DeepTabularBase(BaseEstimator):
         cat_cardinalities = (
             [int(c) + 2 for c in X[:, n_num:].max(axis=0)] if self.n_cat_features else []
         )
-        stratify = (
-            y if self._is_classifier() and np.bincount(y_tensor.numpy()).min() >= 2 else None
-        )
+        stratify = None
+        if self._is_classifier():
+            counts = np.bincount(y_tensor.numpy())
+            n_valid = int(np.ceil(self.validation_fraction * len(y)))
+            if counts.min() >= 2 and min(n_valid, len(y) - n_valid) >= len(counts):
+                stratify = y
         train_idx, valid_idx = train_test_split(
             np.arange(len(y)), test_size=self.validation_fraction, stratify=stratify,
             random_state=self.random_state,
@@ -115,13 +120,16 @@ class _DeepTabularBase(BaseEstimator):
             dropout=self.dropout, k=self.k, frequency_scale=self.frequency_scale,
         ).to(device)
         train = data.take(torch.from_numpy(train_idx))
+        if train.x_cat is not None:
+            train.x_cat = _mark_some_unknown(train.x_cat, generator)
         train_loss, valid_loss = self._losses(train.y)
         log = train_module(
             module, train, data.take(torch.from_numpy(valid_idx)),
             train_loss=train_loss, valid_loss=valid_loss, lr=self.lr,
             weight_decay=self.weight_decay,
             batch_size=self.batch_size or auto_batch_size(len(train_idx)),
-            max_epochs=self.max_epochs, patience=self.patience, max_seconds=self.max_seconds,
+            max_epochs=self._epoch_limit(len(train_idx)), patience=self.patience,
+            max_seconds=self.max_seconds,
             generator=generator, device=device,
         )
         self.module_ = module.cpu()
@@ -129,6 +137,12 @@ class _DeepTabularBase(BaseEstimator):
         self.training_log_ = log
         self.fit_seconds_ = time.perf_counter() - start
         return self
+
+    def _epoch_limit(self, n_train: int) -> int:
+        """Epochs allowed: `max_epochs`, fewer when `max_row_passes` runs out first."""
+        if self.max_row_passes is None:
+            return self.max_epochs
+        return int(max(1, min(self.max_epochs, np.ceil(self.max_row_passes / n_train))))
 
     def _tensors(self, X: np.ndarray, y: torch.Tensor | None = None) -> TensorSet:
         n_num = X.shape[1] - self.n_cat_features
@@ -157,6 +171,16 @@ class _DeepTabularBase(BaseEstimator):
     def n_params_(self) -> int:
         check_is_fitted(self, "module_")
         return int(sum(p.numel() for p in self.module_.parameters()))
+
+
+UNKNOWN_CATEGORY_SHARE = 0.02
+
+
+def _mark_some_unknown(codes: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+    """Recode a few training categories as 'unseen' (code 0), so that the network learns a
+    representation for categories it will first meet at prediction time."""
+    mask = torch.rand(codes.shape, generator=generator) < UNKNOWN_CATEGORY_SHARE
+    return codes.masked_fill(mask, 0)
 
 
 def _mean_head_nll(log_probs_per_head: torch.Tensor, y: torch.Tensor) -> torch.Tensor:

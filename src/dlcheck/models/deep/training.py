@@ -64,11 +64,14 @@ def train_module(
     best_loss, best_epoch, best_state = float("inf"), 0, copy.deepcopy(module.state_dict())
     stopped_by = "max_epochs"
     start = time.perf_counter()
+    deadline = start + max_seconds if max_seconds is not None else float("inf")
     epoch = 0
     for epoch in range(1, max_epochs + 1):
         module.train()
         order = torch.randperm(len(train), generator=generator)
         for begin in range(0, len(order), batch_size):
+            if time.perf_counter() > deadline:
+                break
             idx = order[begin:begin + batch_size]
             if len(idx) < 2 and len(order) > 1:
                 continue  # normalisation layers need more than one row
@@ -85,7 +88,7 @@ def train_module(
         elif epoch - best_epoch >= patience:
             stopped_by = "early_stopping"
             break
-        if max_seconds is not None and time.perf_counter() - start > max_seconds:
+        if time.perf_counter() > deadline:
             stopped_by = "time_limit"
             break
     module.load_state_dict(best_state)
