@@ -16,6 +16,9 @@ as a subprocess, with the `dlcheck` console script of this interpreter's environ
   joblib/loky workers, the resource tracker), sampled every 0.2 s from /proc in a background
   thread. A sum of RSS counts pages that processes share (shared libraries) once per process,
   so it overstates the memory the machine needs; spikes shorter than 0.2 s can be missed;
+- tree PSS MB: the largest sum of proportional set sizes (/proc/PID/smaps_rollup) over the
+  same tree: shared pages are divided among the processes that share them, so this is the
+  memory the run really needs;
 - peak main MB: the largest sampled VmRSS of the run's main process alone;
 - the verdict and, per size, each model's mean fit seconds (report["models"]).
 
@@ -98,6 +101,19 @@ def _rss_kb(pid: int) -> int:
     return 0
 
 
+def _pss_kb(pid: int) -> int:
+    """Proportional set size in kB: shared pages divided among the processes sharing them, so
+    that a sum over processes is the memory they really use together."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", encoding="ascii", errors="replace") as f:
+            for line in f:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
 class TreeMemorySampler(threading.Thread):
     """Samples, every `interval` seconds until stopped, the RSS of a process and of its whole
     tree, and keeps the peaks."""
@@ -107,6 +123,7 @@ class TreeMemorySampler(threading.Thread):
         self.pid = pid
         self.interval = interval
         self.peak_tree_kb = 0
+        self.peak_tree_pss_kb = 0
         self.peak_main_kb = 0
         self.peak_processes = 0
         self.samples = 0
@@ -123,6 +140,7 @@ class TreeMemorySampler(threading.Thread):
         sizes = [_rss_kb(pid) for pid in tree]
         self.peak_main_kb = max(self.peak_main_kb, sizes[0])
         self.peak_tree_kb = max(self.peak_tree_kb, sum(sizes))
+        self.peak_tree_pss_kb = max(self.peak_tree_pss_kb, sum(_pss_kb(pid) for pid in tree))
         self.peak_processes = max(self.peak_processes, sum(1 for s in sizes if s))
         self.samples += 1
 
@@ -139,6 +157,7 @@ class Measurement:
     cols: int
     wall_s: float
     peak_tree_mb: float
+    peak_tree_pss_mb: float
     peak_main_mb: float
     peak_processes: int
     returncode: int
@@ -150,12 +169,13 @@ class Measurement:
     def cells(self) -> list[str]:
         stages = [f"{self.timings[k]:.2f}" if k in self.timings else "-" for k in STAGES]
         return [f"{self.rows:,}", str(self.cols), f"{self.wall_s:.1f}", *stages,
-                f"{self.peak_tree_mb:,.0f}", f"{self.peak_main_mb:,.0f}",
+                f"{self.peak_tree_mb:,.0f}", f"{self.peak_tree_pss_mb:,.0f}",
+                f"{self.peak_main_mb:,.0f}",
                 str(self.peak_processes), self.verdict or f"FAILED (exit {self.returncode})"]
 
 
-HEADERS = ["rows", "cols", "wall s", *STAGE_LABELS, "peak tree MB", "peak main MB", "procs",
-           "verdict"]
+HEADERS = ["rows", "cols", "wall s", *STAGE_LABELS, "peak tree MB", "tree PSS MB",
+           "peak main MB", "procs", "verdict"]
 
 
 def dlcheck_command() -> Path:
@@ -188,6 +208,7 @@ def measure(rows: int, n_features: int, workdir: Path) -> Measurement:
 
     result = Measurement(rows=rows, cols=n_features, wall_s=wall,
                          peak_tree_mb=sampler.peak_tree_kb / 1024,
+                         peak_tree_pss_mb=sampler.peak_tree_pss_kb / 1024,
                          peak_main_mb=sampler.peak_main_kb / 1024,
                          peak_processes=sampler.peak_processes, returncode=returncode)
     report_path = out / "report.json"
