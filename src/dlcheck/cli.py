@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -167,6 +168,7 @@ class _JobProgress:
     def close(self) -> None:
         if self.bar is not None:
             self.bar.stop()
+            self.bar = None
 
 
 def _assess_and_report(source, target: str, *, out: Path, quiet: bool, **options) -> None:
@@ -177,6 +179,12 @@ def _assess_and_report(source, target: str, *, out: Path, quiet: bool, **options
     progress = None if quiet else _JobProgress()
     try:
         assessment = _or_fail(assess, source, target, progress=progress, **options)
+    except KeyboardInterrupt:
+        if progress is not None:
+            progress.close()
+        err.print("interrupted: running models were stopped and no report was written. "
+                  "Run the same command again to start over.")
+        raise typer.Exit(130) from None
     finally:
         if progress is not None:
             progress.close()
@@ -200,7 +208,12 @@ def _fail(message: str) -> None:
     raise typer.Exit(2)
 
 
+def _interrupt_on_sigterm(signum, frame) -> None:
+    raise KeyboardInterrupt  # stop as cleanly as on Ctrl-C
+
+
 def main() -> None:
+    signal.signal(signal.SIGTERM, _interrupt_on_sigterm)
     try:
         app()
     except KeyboardInterrupt:

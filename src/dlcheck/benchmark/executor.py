@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import Protocol
@@ -46,13 +47,13 @@ class LocalExecutor:
             for job in jobs:
                 yield fn(job)
             return
-        context = _process_context()
-        with ProcessPoolExecutor(self.n_workers, mp_context=context) as pool:
+        pool = ProcessPoolExecutor(self.n_workers, mp_context=_process_context())
+        try:
             pending: set[Future] = set()
             queue = iter(jobs)
             # Submit a few jobs ahead only, so an interrupted run leaves little queued work.
             for job in queue:
-                pending.add(pool.submit(fn, job))
+                pending.add(_submit(pool, fn, job))
                 if len(pending) >= 2 * self.n_workers:
                     break
             while pending:
@@ -61,7 +62,39 @@ class LocalExecutor:
                     yield future.result()
                     next_job = next(queue, None)
                     if next_job is not None:
-                        pending.add(pool.submit(fn, next_job))
+                        pending.add(_submit(pool, fn, next_job))
+        except BaseException:  # Ctrl-C, SIGTERM or a closed generator: stop at once
+            _terminate(pool)
+            raise
+        pool.shutdown()
+
+
+def _submit(pool: ProcessPoolExecutor, fn: Callable[[Job], JobResult], job: Job) -> Future:
+    """Submit, and launch workers if needed, without the caller's script.
+
+    A new worker imports the parent's `__main__` file, which re-runs a user's script that
+    lacks an `if __name__ == "__main__"` guard. Jobs need only dlcheck's own code, so the
+    script's path is hidden while workers start.
+    """
+    main = sys.modules.get("__main__")
+    path = getattr(main, "__file__", None)
+    if path is None:
+        return pool.submit(fn, job)
+    del main.__file__
+    try:
+        return pool.submit(fn, job)
+    finally:
+        main.__file__ = path
+
+
+def _terminate(pool: ProcessPoolExecutor) -> None:
+    """Drop queued jobs and stop running ones; `shutdown` alone would wait for them all."""
+    # Python 3.14 has pool.terminate_workers(); before it, the processes are only reachable
+    # through this private attribute, which shutdown() clears: read it first.
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.terminate()
 
 
 def _process_context():

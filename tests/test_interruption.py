@@ -1,0 +1,65 @@
+"""Stopping a run: Ctrl-C or SIGTERM end it at once, cleanly, and leave no worker behind."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from dlcheck.data.synthetic import rotated_smooth_table
+
+pytestmark = pytest.mark.slow
+DLCHECK = Path(sys.executable).parent / "dlcheck"
+
+
+def _children(pid: int) -> set[int]:
+    out = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout
+    return {int(p) for p in out.split()}
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_signal_stops_the_run_cleanly(tmp_path, signum):
+    df, target = rotated_smooth_table(n=4000)
+    data = tmp_path / "t.csv"
+    df.to_csv(data, index=False)
+    out = tmp_path / "out"
+    proc = subprocess.Popen([str(DLCHECK), "run", str(data), "--target", target, "--out",
+                             str(out), "--jobs", "2"], stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    deadline = time.time() + 60
+    workers: set[int] = set()
+    while len(workers) < 2 and time.time() < deadline:  # workers are the fork server's children
+        time.sleep(0.5)
+        workers = set().union(set(), *(_children(c) for c in _children(proc.pid)))
+    time.sleep(2)
+    started = time.time()
+    if signum == signal.SIGINT:
+        os.killpg(proc.pid, signum)  # a terminal's Ctrl-C reaches the whole group
+    else:
+        proc.send_signal(signum)
+    _, stderr = proc.communicate(timeout=30)
+    assert time.time() - started < 10  # running fits were stopped, not waited for
+    assert proc.returncode == 130
+    assert "interrupted" in stderr and "Traceback" not in stderr
+    assert not (out / "report.json").exists()
+    time.sleep(1)
+    assert not [w for w in workers if Path(f"/proc/{w}").exists()]
+
+
+def test_a_script_without_main_guard_runs_once(tmp_path):
+    script = tmp_path / "user_script.py"
+    script.write_text(
+        "from dlcheck import assess\n"
+        "from dlcheck.data.synthetic import linear_table\n"
+        "df, target = linear_table(n=200)\n"
+        "print('script body ran')\n"
+        "print(assess(df, target, n_jobs=2).verdict['decision'])\n"
+    )
+    result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                            timeout=300, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.count("script body ran") == 1
+    assert result.stdout.strip().endswith("classical")
