@@ -89,29 +89,26 @@ def _descendants(root: int) -> list[int]:
     return tree
 
 
-def _rss_kb(pid: int) -> int:
-    """VmRSS of one process in kB; 0 when it is gone or a zombie (no VmRSS line)."""
+def _proc_kb(pid: int, file: str, field: str) -> int:
+    """A kB figure from /proc/PID/FILE; 0 when the process is gone or a zombie."""
     try:
-        with open(f"/proc/{pid}/status", encoding="ascii", errors="replace") as f:
+        with open(f"/proc/{pid}/{file}", encoding="ascii", errors="replace") as f:
             for line in f:
-                if line.startswith("VmRSS:"):
+                if line.startswith(field):
                     return int(line.split()[1])
     except (OSError, ValueError):
         pass
     return 0
+
+
+def _rss_kb(pid: int) -> int:
+    return _proc_kb(pid, "status", "VmRSS:")
 
 
 def _pss_kb(pid: int) -> int:
-    """Proportional set size in kB: shared pages divided among the processes sharing them, so
-    that a sum over processes is the memory they really use together."""
-    try:
-        with open(f"/proc/{pid}/smaps_rollup", encoding="ascii", errors="replace") as f:
-            for line in f:
-                if line.startswith("Pss:"):
-                    return int(line.split()[1])
-    except (OSError, ValueError):
-        pass
-    return 0
+    """Proportional set size: shared pages divided among the processes sharing them, so that
+    a sum over processes is the memory they really use together."""
+    return _proc_kb(pid, "smaps_rollup", "Pss:")
 
 
 class TreeMemorySampler(threading.Thread):

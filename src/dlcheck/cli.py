@@ -163,7 +163,8 @@ class _JobProgress:
                                 MofNCompleteColumn(), TimeElapsedColumn(), console=err)
             self.bar.start()
             self.task_id = self.bar.add_task("fitting models", total=total)
-        self.bar.update(self.task_id, completed=done, total=total, description=what)
+        description = "fitted every model" if done == total else what
+        self.bar.update(self.task_id, completed=done, total=total, description=description)
 
     def close(self) -> None:
         if self.bar is not None:

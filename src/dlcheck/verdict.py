@@ -46,7 +46,6 @@ def decide(
         )
 
     metric = comparison.metric
-    fmt = _formatter(results)
     best = results.get(comparison.best_model)
     signal = comparison.best_vs_dummy
     permutation_p = _permutation_p_value(findings)
@@ -54,13 +53,13 @@ def decide(
     if signal is None or not signal.ci_low > 0 or (permutation_p is not None
                                                    and permutation_p >= ALPHA):
         contender = results.best(CLASSICAL | {"deep"}) or best
-        return _no_signal(results, contender, signal, permutation_p, comparison, n_rows, fmt)
+        return _no_signal(results, contender, signal, permutation_p, comparison, n_rows)
 
     min_gain = comparison.min_gain
     gain = comparison.deep_vs_classical
     classical = results.get(comparison.best_classical) if comparison.best_classical else None
     deep = results.get(comparison.best_deep) if comparison.best_deep else None
-    reasons = [_ladder_sentence(results, classical, deep, fmt)]
+    reasons = [_ladder_sentence(results, classical, deep)]
     deep_worth_it = (gain is not None and gain.mean > min_gain.value
                      and gain.ci_low > min_gain.value)
 
@@ -76,7 +75,7 @@ def decide(
             f"more than the minimum worthwhile gain of {min_gain.description}.")
         reasons.append(_cost_sentence(comparison, deep, classical))
         if recommended.name != deep.name:
-            reasons.append(_tie_sentence(results, deep, recommended, fmt))
+            reasons.append(_tie_sentence(results, deep, recommended))
         return Verdict("deep_learning", recommended.name,
                        _confidence(gain, min_gain.value, n_rows), reasons,
                        "The deep model's lead is measured on this data size; more rows of the "
@@ -86,8 +85,7 @@ def decide(
     reference = results.best(pool) or classical or best
     recommended = _simplest_tied(results, reference, pool)
     if gain is not None and deep is not None and classical is not None:
-        reasons.append(_deep_gain_sentence(gain, min_gain.description, deep, classical,
-                                           metric, fmt))
+        reasons.append(_deep_gain_sentence(gain, min_gain.description, deep, classical, metric))
         reasons.append(_cost_sentence(comparison, deep, classical))
     if explain_required:
         reasons.append(
@@ -95,14 +93,13 @@ def decide(
             f"recommended; the best of them is {reference.name} at {fmt(reference.mean)} "
             f"{metric} against {fmt(best.mean)} for {best.name}.")
     if recommended.name != reference.name:
-        reasons.append(_tie_sentence(results, reference, recommended, fmt))
-    threshold = min_gain.value
-    confidence = _confidence(gain, threshold, n_rows) if gain is not None else "low"
+        reasons.append(_tie_sentence(results, reference, recommended))
+    confidence = _confidence(gain, min_gain.value, n_rows) if gain is not None else "low"
     return Verdict("classical", recommended.name, confidence, reasons,
-                   _classical_outlook(gain, min_gain.value, n_rows, fmt, metric))
+                   _classical_outlook(gain, min_gain.value, n_rows, metric))
 
 
-def _no_signal(results, best, signal: Interval | None, permutation_p, comparison, n_rows, fmt):
+def _no_signal(results, best, signal: Interval | None, permutation_p, comparison, n_rows):
     dummy = results.best({"baseline"})
     reasons = []
     if signal is not None and dummy is not None:
@@ -159,14 +156,12 @@ def _permutation_p_value(findings: list[Finding]) -> float | None:
     return None
 
 
-def _formatter(results: BenchmarkResults):
-    def fmt(x: float) -> str:
-        return f"{x:.3f}" if abs(x) < 1000 else f"{x:,.0f}"
-
-    return fmt
+def fmt(x: float) -> str:
+    """A score or difference as the reasons quote it."""
+    return f"{x:.3f}" if abs(x) < 1000 else f"{x:,.0f}"
 
 
-def _ladder_sentence(results, classical, deep, fmt) -> str:
+def _ladder_sentence(results, classical, deep) -> str:
     metric = results.metric.name
     parts = []
     for label, m in (("best classical", classical), ("best deep", deep)):
@@ -179,7 +174,7 @@ def _ladder_sentence(results, classical, deep, fmt) -> str:
     return text[:1].upper() + text[1:] + f", on {folds} cross-validation ({split.strategy} folds)."
 
 
-def _deep_gain_sentence(gain: Interval, min_gain_text, deep, classical, metric, fmt) -> str:
+def _deep_gain_sentence(gain: Interval, min_gain_text, deep, classical, metric) -> str:
     if gain.mean <= 0:
         head = f"{deep.name} does not beat {classical.name}: difference {fmt(gain.mean)} {metric}"
     else:
@@ -197,14 +192,14 @@ def _cost_sentence(comparison: Comparison, deep, classical) -> str:
             f"{r['size_bytes']:.1f}x its size.")
 
 
-def _tie_sentence(results, reference, recommended, fmt) -> str:
+def _tie_sentence(results, reference, recommended) -> str:
     gap = advantage(results, reference, recommended)
     return (f"{recommended.name} is recommended as the simplest model statistically tied with "
             f"{reference.name}: it trails by {fmt(gap.mean)} {results.metric.name} "
             f"(95% CI {fmt(gap.ci_low)} to {fmt(gap.ci_high)}).")
 
 
-def _classical_outlook(gain: Interval | None, min_gain: float, n_rows: int, fmt, metric) -> str:
+def _classical_outlook(gain: Interval | None, min_gain: float, n_rows: int, metric) -> str:
     if gain is None:
         return "No deep model finished, so no comparison with deep learning was possible."
     if gain.ci_high < min_gain:
