@@ -50,11 +50,13 @@ def assess(
     device: str = "auto",
     executor: Executor | None = None,
     progress: ProgressCallback | None = None,
+    data_name: str | None = None,
 ) -> Assessment:
     """Benchmark the ladder of models on a table and decide whether deep learning is worth it.
 
-    `data` is a DataFrame or the path of a CSV, TSV or Parquet file. Raises DataError on input
-    that no benchmark can use, with a message that says what to do.
+    `data` is a DataFrame or the path of a CSV, TSV or Parquet file; `data_name` names it in
+    the report (default: the file name, or "DataFrame"). Raises DataError on input that no
+    benchmark can use, with a message that says what to do.
     """
     started = time.perf_counter()
     timings: dict[str, float] = {}
@@ -68,6 +70,7 @@ def assess(
         df, source = data, "DataFrame"
     else:
         df, source = load_table(data), Path(data).name
+    source = data_name or source
     prepared = prepare(df, target, task, time_col=time_col, group_col=group_col)
     timings["load_and_profile"] = time.perf_counter() - started
 

@@ -105,18 +105,20 @@ def run(
         = False,
 ) -> None:
     """Assess one table: benchmark the ladder, decide, and write the report."""
+    options: dict = {}
     if example is not None:
         if data is not None:
             _fail("give either DATA or --example, not both.")
         table, example_target = _or_fail(load_example, example)
         source, target = table, target or example_target
+        options["data_name"] = f"{example} (example)"
     elif data is None:
         _fail("give a DATA file (or --example NAME; see `dlcheck examples`).")
     elif target is None:
         _fail("--target is required: name the column to predict, e.g. --target churn.")
     else:
         source = data
-    _assess_and_report(source, target, out=out, quiet=quiet, task=task.value,
+    _assess_and_report(source, target, out=out, quiet=quiet, **options, task=task.value,
                        budget=budget.value, time_col=time_col, group_col=group_col,
                        min_gain=min_gain, explain_required=explain_required, seed=seed,
                        n_jobs=jobs, device=device)
@@ -135,7 +137,8 @@ def demo(
         err.print(f"[bold]Demo:[/] {example.name}: {example.description} "
                   f"Source: {example.source}.")
     table, target = load_example(DEMO_EXAMPLE)
-    _assess_and_report(table, target, out=out, quiet=quiet, budget="quick")
+    _assess_and_report(table, target, out=out, quiet=quiet, budget="quick",
+                       data_name=f"{example.name} (example)")
 
 
 @app.command()

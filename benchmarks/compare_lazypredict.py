@@ -1,0 +1,501 @@
+"""Wall time and peak memory of `dlcheck run --budget quick` against LazyPredict, on real tables.
+
+What it measures. For each table the script runs, one after the other as subprocesses:
+
+- dlcheck: `dlcheck run FILE --target COL --budget quick --quiet --out DIR` (7 models, 5-fold
+  cross-validation, the deep models and the verdict), with the `dlcheck` console script beside
+  this interpreter (or --dlcheck);
+- LazyPredict, the way its README does it: one `train_test_split(X, y, test_size=0.2,
+  random_state=SEED)` and `LazyClassifier(verbose=0, ignore_warnings=True, custom_metric=None)`
+  (or LazyRegressor) fitted on every default model, no cross-validation. It runs in the Python
+  of a separate virtualenv given with --lazypredict-python (LazyPredict is not a dependency of
+  dlcheck); without it, LazyPredict is skipped with a message.
+
+For each run it reports the wall time from starting the subprocess to its exit (interpreter
+start-up and imports included); the CPU seconds (user + system) of the process and of the
+descendants it reaped; the peak, over samples taken every 0.2 s from /proc, of the summed PSS
+(Pss of /proc/PID/smaps_rollup: shared pages divided among the processes sharing them, so the
+memory the tree really needs) and of the summed RSS (shared pages counted once per process, so an
+overstatement) over the process and all its descendants (dlcheck's workers are children of a
+fork-server child); the number of models scored; and the best model with its score. Spikes shorter
+than 0.2 s can be missed. LazyPredict's split is one 80/20 holdout, so its scores are one
+estimate each while dlcheck's are means over 5 folds; they are indicative, not a paired test.
+
+The data. `diamonds` (53,940 round-cut diamonds: carat, cut, colour, clarity, depth, table,
+price, x, y, z), as shipped by the plotnine package (MIT licence) in plotnine/data/diamonds.csv;
+plotnine copies it from the R package ggplot2 (MIT licence), where Hadley Wickham collected it
+from the diamond search engine of diamondse.info in 2008. The script takes a seeded sample of
+--rows rows (20,000 by default; pandas `DataFrame.sample(random_state=SEED)`) and writes one CSV
+per table into --workdir:
+
+- `cut`: multiclass, predict the quality of the cut (Fair ... Ideal, 5 classes) from the other
+  9 columns;
+- `price`: regression, predict the price in US dollars from the other 9 columns;
+- `ideal`: binary, `ideal_cut` = (cut == "Ideal"), from the other 9 columns (not run by
+  default).
+
+The CSV is found (in this order) at --diamonds-csv, in a plotnine installed in this interpreter,
+or in a plotnine installed beside LazyPredict (its file is located, plotnine is not imported
+here). Nothing is downloaded.
+
+How to run it (Linux only: it reads /proc). LazyPredict in its own virtualenv, never in dlcheck's:
+
+    python3 -m venv /tmp/lpvenv
+    /tmp/lpvenv/bin/pip install lazypredict plotnine    # check that pip pulled no torch
+    .venv/bin/python benchmarks/compare_lazypredict.py --lazypredict-python /tmp/lpvenv/bin/python
+    .venv/bin/python benchmarks/compare_lazypredict.py --tables cut --rows 20000 \\
+        --diamonds-csv /path/to/diamonds.csv                      # dlcheck only
+
+Each run's line is printed when it finishes, then one aligned comparison table. Standard
+library, numpy and pandas only; the tools run as subprocesses, one at a time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import os
+import platform
+import resource
+import signal
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+SAMPLE_SECONDS = 0.2
+DEFAULT_WORKDIR = Path("/tmp/dlcheck-vs-lazypredict")
+
+
+@dataclass(frozen=True)
+class Table:
+    """One prediction problem on the diamonds sample."""
+
+    key: str
+    target: str
+    task: str  # binary, multiclass or regression
+    description: str
+
+
+TABLES = {
+    "cut": Table("cut", "cut", "multiclass", "diamonds cut (5 classes)"),
+    "price": Table("price", "price", "regression", "diamonds price"),
+    "ideal": Table("ideal", "ideal_cut", "binary", "diamonds cut == Ideal"),
+}
+
+
+# --- the data -----------------------------------------------------------------------------------
+
+_FIND_PLOTNINE = (
+    "import importlib.util, pathlib; s = importlib.util.find_spec('plotnine'); "
+    "print(pathlib.Path(s.origin).parent / 'data' / 'diamonds.csv' if s and s.origin else '')"
+)
+
+
+def find_diamonds(explicit: Path | None, lazypredict_python: Path | None) -> Path:
+    """The path of plotnine's diamonds.csv: given, in this interpreter, or beside LazyPredict."""
+    if explicit is not None:
+        if not explicit.is_file():
+            sys.exit(f"--diamonds-csv {explicit}: no such file")
+        return explicit
+    spec = importlib.util.find_spec("plotnine")  # locates the package without importing it
+    if spec is not None and spec.origin:
+        candidate = Path(spec.origin).parent / "data" / "diamonds.csv"
+        if candidate.is_file():
+            return candidate
+    if lazypredict_python is not None and lazypredict_python.exists():
+        found = subprocess.run([str(lazypredict_python), "-c", _FIND_PLOTNINE],
+                               capture_output=True, text=True, check=False).stdout.strip()
+        if found and Path(found).is_file():
+            return Path(found)
+    sys.exit("diamonds.csv not found: install plotnine (e.g. beside LazyPredict: "
+             "`/tmp/lpvenv/bin/pip install plotnine`) or give --diamonds-csv PATH.")
+
+
+def write_tables(diamonds_csv: Path, keys: list[str], rows: int, seed: int,
+                 workdir: Path) -> dict[str, tuple[Path, int, int]]:
+    """One CSV per table from a seeded sample of `rows` diamonds: key -> (path, rows, cols)."""
+    diamonds = pd.read_csv(diamonds_csv)
+    if rows > len(diamonds):
+        sys.exit(f"--rows {rows}: diamonds has only {len(diamonds):,} rows")
+    sample = diamonds.sample(n=rows, random_state=seed).reset_index(drop=True)
+    written: dict[str, tuple[Path, int, int]] = {}
+    for key in keys:
+        table = sample
+        if key == "ideal":
+            table = sample.assign(ideal_cut=(sample["cut"] == "Ideal").astype(int))
+            table = table.drop(columns=["cut"])
+        path = workdir / f"diamonds_{key}_{rows}.csv"
+        table.to_csv(path, index=False)
+        written[key] = (path, table.shape[0], table.shape[1])
+    return written
+
+
+# --- memory of a process tree, from /proc -------------------------------------------------------
+
+def _parent_pids() -> dict[int, int]:
+    """pid -> parent pid of every process visible in /proc."""
+    parents: dict[int, int] = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat", encoding="ascii", errors="replace") as f:
+                stat = f.read()
+        except OSError:  # the process exited while we looked
+            continue
+        # The command name (field 2) is in parentheses and may hold spaces or parentheses.
+        after_name = stat.rsplit(")", 1)[-1].split()
+        if len(after_name) >= 2:
+            parents[int(entry.name)] = int(after_name[1])
+    return parents
+
+
+def _descendants(root: int) -> list[int]:
+    """root and every process below it, found by parent pids."""
+    children: dict[int, list[int]] = {}
+    for pid, ppid in _parent_pids().items():
+        children.setdefault(ppid, []).append(pid)
+    tree, stack = [], [root]
+    while stack:
+        pid = stack.pop()
+        tree.append(pid)
+        stack.extend(children.get(pid, []))
+    return tree
+
+
+def _proc_kb(pid: int, file: str, field_name: str) -> int:
+    """A kB figure from /proc/PID/FILE; 0 when the process is gone or a zombie."""
+    try:
+        with open(f"/proc/{pid}/{file}", encoding="ascii", errors="replace") as f:
+            for line in f:
+                if line.startswith(field_name):
+                    return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
+class TreeMemorySampler(threading.Thread):
+    """Every `interval` seconds until stopped: the summed PSS and RSS of a process tree."""
+
+    def __init__(self, pid: int, interval: float = SAMPLE_SECONDS) -> None:
+        super().__init__(daemon=True)
+        self.pid = pid
+        self.interval = interval
+        self.peak_pss_kb = 0
+        self.peak_rss_kb = 0
+        self.peak_processes = 0
+        self._stop_event = threading.Event()
+
+    def run(self) -> None:
+        while True:
+            tree = _descendants(self.pid)
+            rss = [_proc_kb(pid, "status", "VmRSS:") for pid in tree]
+            pss = sum(_proc_kb(pid, "smaps_rollup", "Pss:") for pid in tree)
+            self.peak_rss_kb = max(self.peak_rss_kb, sum(rss))
+            self.peak_pss_kb = max(self.peak_pss_kb, pss)
+            self.peak_processes = max(self.peak_processes, sum(1 for r in rss if r))
+            if self._stop_event.wait(self.interval):
+                return
+
+    def stop(self) -> None:
+        self._stop_event.set()
+        self.join()
+
+
+@dataclass
+class Run:
+    """One tool on one table."""
+
+    tool: str
+    table: Table
+    rows: int
+    cols: int
+    cv: str
+    wall_s: float = 0.0
+    cpu_s: float = 0.0
+    peak_pss_mb: float = 0.0
+    peak_rss_mb: float = 0.0
+    processes: int = 0
+    returncode: int = 0
+    models: str = "-"
+    best: str = "-"
+    common: str = "-"
+    verdict: str = ""
+    notes: list[str] = field(default_factory=list)
+
+    def cells(self) -> list[str]:
+        failed = f"FAILED (exit {self.returncode})" if self.returncode else ""
+        return [self.tool, self.table.description, f"{self.rows:,} x {self.cols}", self.cv,
+                self.models, f"{self.wall_s:.1f}", f"{self.cpu_s:.0f}",
+                f"{self.peak_pss_mb:,.0f}", f"{self.peak_rss_mb:,.0f}", str(self.processes),
+                failed or self.best, self.common]
+
+
+HEADERS = ["tool", "table", "rows x cols", "validation", "models", "wall s", "CPU s",
+           "peak PSS MB", "peak RSS MB", "procs", "best model: score", "comparable"]
+
+
+def run_measured(command: list[str], log: Path, timeout: float) -> tuple[int, float, float,
+                                                                          TreeMemorySampler]:
+    """Run `command` in its own session, sampling its tree's memory: returncode, wall s, CPU s,
+    sampler. Past `timeout` seconds the whole session gets SIGTERM, then SIGKILL."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    with open(log, "wb") as out:
+        started = time.perf_counter()
+        proc = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+        sampler = TreeMemorySampler(proc.pid)
+        sampler.start()
+        try:
+            returncode = proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+            returncode = 124
+        wall = time.perf_counter() - started
+        sampler.stop()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return returncode, wall, cpu, sampler
+
+
+def _fill(run: Run, measured: tuple[int, float, float, TreeMemorySampler], log: Path) -> None:
+    run.returncode, run.wall_s, run.cpu_s, sampler = measured
+    run.peak_pss_mb = sampler.peak_pss_kb / 1024
+    run.peak_rss_mb = sampler.peak_rss_kb / 1024
+    run.processes = sampler.peak_processes
+    if run.returncode:
+        tail = log.read_text(encoding="utf-8", errors="replace").strip()[-1500:]
+        run.notes.append(f"exit {run.returncode}" + (" (timed out)" if run.returncode == 124
+                                                      else "") + f"; log tail:\n{tail}")
+
+
+# --- dlcheck ------------------------------------------------------------------------------------
+
+def run_dlcheck(dlcheck: Path, table: Table, csv: Path, shape: tuple[int, int], workdir: Path,
+                timeout: float) -> Run:
+    """`dlcheck run --budget quick --quiet` on one table, measured, with its report read."""
+    out = workdir / f"dlcheck_{table.key}"
+    log = workdir / f"dlcheck_{table.key}.log"
+    command = [str(dlcheck), "run", str(csv), "--target", table.target, "--task", table.task,
+               "--budget", "quick", "--quiet", "--out", str(out)]
+    run = Run("dlcheck quick", table, *shape, cv="5-fold CV")
+    _fill(run, run_measured(command, log, timeout), log)
+    report_path = out / "report.json"
+    if run.returncode or not report_path.exists():
+        return run
+    report: dict[str, Any] = json.loads(report_path.read_text(encoding="utf-8"))
+    models = report.get("models", [])
+    comparison = report.get("comparison", {})
+    metric = comparison.get("metric", "?")
+    best = next((m for m in models if m["name"] == comparison.get("best_model")), None)
+    run.models = str(len(models))
+    if best is not None:
+        run.best = f"{best['name']}: {metric} {best['mean']:.3f}"
+        secondary = best.get("secondary", {})
+        if table.task == "regression":
+            run.common = f"RMSE {best['mean']:.0f}, R2 {secondary.get('r2', float('nan')):.3f}"
+        else:
+            run.common = f"bal.acc {secondary.get('balanced_accuracy', float('nan')):.3f}"
+    verdict = report.get("verdict", {})
+    run.verdict = (f"{verdict.get('decision')}, recommended {verdict.get('recommended_model')} "
+                   f"({verdict.get('confidence')} confidence)")
+    run.notes.append("means over folds: " + ", ".join(
+        f"{m['name']} {m['mean']:.4g}" for m in models))
+    timings = report.get("timings", {})
+    if timings:
+        run.notes.append("stages s: " + ", ".join(f"{k} {v:.1f}" for k, v in timings.items()))
+    if report.get("failed_models"):
+        run.notes.append(f"failed models: {report['failed_models']}")
+    return run
+
+
+# --- LazyPredict --------------------------------------------------------------------------------
+
+# Runs in LazyPredict's own interpreter: argv = csv, target, task, seed, result.json.
+LAZY_DRIVER = r"""
+import json, sys, time
+import pandas as pd
+import sklearn
+from sklearn.model_selection import train_test_split
+import lazypredict
+from lazypredict.Supervised import CLASSIFIERS, REGRESSORS, LazyClassifier, LazyRegressor
+
+csv, target, task, seed, out = sys.argv[1:6]
+df = pd.read_csv(csv)
+X, y = df.drop(columns=[target]), df[target]
+X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2, random_state=int(seed))
+if task == "regression":
+    lazy = LazyRegressor(verbose=0, ignore_warnings=True, custom_metric=None)
+    candidates = REGRESSORS
+else:
+    lazy = LazyClassifier(verbose=0, ignore_warnings=True, custom_metric=None)
+    candidates = CLASSIFIERS
+started = time.perf_counter()
+models, _ = lazy.fit(X_train, X_test, y_train, y_test)
+fit_s = time.perf_counter() - started
+models = models.reset_index()
+json.dump({
+    "lazypredict": lazypredict.__version__, "sklearn": sklearn.__version__,
+    "train_rows": len(X_train), "test_rows": len(X_test), "fit_s": fit_s,
+    "candidates": len(candidates), "errors": {k: repr(v)[:200] for k, v in lazy.errors.items()},
+    "scores": json.loads(models.to_json(orient="records")),
+}, open(out, "w"))
+"""
+
+
+def run_lazypredict(python: Path, table: Table, csv: Path, shape: tuple[int, int],
+                    workdir: Path, seed: int, timeout: float) -> Run:
+    """LazyClassifier / LazyRegressor on one 80/20 split of one table, measured."""
+    result_path = workdir / f"lazypredict_{table.key}.json"
+    log = workdir / f"lazypredict_{table.key}.log"
+    result_path.unlink(missing_ok=True)
+    command = [str(python), "-c", LAZY_DRIVER, str(csv), table.target, table.task, str(seed),
+               str(result_path)]
+    run = Run("LazyPredict", table, *shape, cv="one 80/20 split")
+    _fill(run, run_measured(command, log, timeout), log)
+    if run.returncode or not result_path.exists():
+        return run
+    result: dict[str, Any] = json.loads(result_path.read_text(encoding="utf-8"))
+    scores = result["scores"]
+    run.models = f"{len(scores)} of {result['candidates']}"
+    if scores:
+        best = scores[0]  # LazyPredict's own order: balanced accuracy / adjusted R2
+        if table.task == "regression":
+            run.best = f"{best['Model']}: adj.R2 {best['Adjusted R-Squared']:.3f}"
+            run.common = f"RMSE {best['RMSE']:.0f}, R2 {best['R-Squared']:.3f}"
+        else:
+            auc = max((s["ROC AUC"] for s in scores if s.get("ROC AUC") is not None),
+                      default=float("nan"))
+            run.best = f"{best['Model']}: bal.acc {best['Balanced Accuracy']:.3f}"
+            run.common = f"bal.acc {best['Balanced Accuracy']:.3f} (best ROC-AUC {auc:.3f})"
+        slowest = sorted(scores, key=lambda s: -s["Time Taken"])[:5]
+        run.notes.append("slowest models s: " + ", ".join(
+            f"{s['Model']} {s['Time Taken']:.1f}" for s in slowest))
+    run.notes.append(f"lazypredict {result['lazypredict']}, scikit-learn {result['sklearn']}; "
+                     f"{result['train_rows']:,} train / {result['test_rows']:,} test rows; "
+                     f"fit() {result['fit_s']:.1f} s")
+    if result["errors"]:
+        run.notes.append("models that raised: " + ", ".join(sorted(result["errors"])))
+    return run
+
+
+# --- output -------------------------------------------------------------------------------------
+
+def format_table(headers: list[str], rows: list[list[str]]) -> str:
+    """Left-aligned text columns, right-aligned numeric ones, two spaces apart."""
+    widths = [max(len(cell) for cell in column) for column in zip(headers, *rows, strict=True)]
+    numeric = [all(_is_number(row[i]) for row in rows) for i in range(len(headers))]
+
+    def line(cells: list[str]) -> str:
+        return "  ".join(c.rjust(w) if num else c.ljust(w)
+                         for c, w, num in zip(cells, widths, numeric, strict=True)).rstrip()
+
+    return "\n".join([line(headers), line(["-" * w for w in widths]), *map(line, rows)])
+
+
+def _is_number(cell: str) -> bool:
+    try:
+        float(cell.replace(",", ""))
+    except ValueError:
+        return cell == "-"
+    return True
+
+
+def report_run(run: Run) -> None:
+    """A finished run as one line of name=value pairs, then its notes."""
+    print("done: " + " | ".join(f"{h} {c}" for h, c in zip(HEADERS, run.cells(), strict=True)),
+          flush=True)
+    if run.verdict:
+        print(f"  verdict: {run.verdict}", flush=True)
+    for note in run.notes:
+        print(f"  {note}", flush=True)
+
+
+def dlcheck_script(explicit: Path | None) -> Path:
+    """The `dlcheck` console script: given, or installed beside this interpreter."""
+    script = explicit or Path(sys.executable).parent / "dlcheck"
+    if not script.exists():
+        sys.exit(f"no dlcheck console script at {script}: install dlcheck (`make test`) and run "
+                 "this with its Python, or give --dlcheck PATH.")
+    return script
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--lazypredict-python", type=Path, default=None,
+                        help="Python of a virtualenv with lazypredict installed; without it, "
+                             "LazyPredict is skipped")
+    parser.add_argument("--tables", nargs="+", choices=sorted(TABLES), default=["cut", "price"],
+                        help="tables to run (default: cut price)")
+    parser.add_argument("--rows", type=int, default=20_000, help="rows sampled (default 20000)")
+    parser.add_argument("--seed", type=int, default=0,
+                        help="seed of the sample and of LazyPredict's split (default 0)")
+    parser.add_argument("--diamonds-csv", type=Path, default=None,
+                        help="plotnine's diamonds.csv (default: found in an installed plotnine)")
+    parser.add_argument("--dlcheck", type=Path, default=None,
+                        help="dlcheck console script (default: beside this interpreter)")
+    parser.add_argument("--workdir", type=Path, default=DEFAULT_WORKDIR,
+                        help=f"where CSVs, logs and reports go (default {DEFAULT_WORKDIR})")
+    parser.add_argument("--timeout", type=float, default=3600,
+                        help="seconds before a run is stopped (default 3600)")
+    args = parser.parse_args(argv)
+    if not Path("/proc/self/smaps_rollup").exists():
+        parser.error("this benchmark reads /proc/PID/smaps_rollup: it runs on Linux only")
+    if args.rows < 100:
+        parser.error("--rows must be at least 100")
+
+    dlcheck = dlcheck_script(args.dlcheck)
+    lazy_python: Path | None = args.lazypredict_python
+    skip_lazy = ""
+    if lazy_python is None:
+        skip_lazy = "no --lazypredict-python given"
+    elif not lazy_python.exists():
+        skip_lazy = f"{lazy_python} does not exist"
+    elif subprocess.run([str(lazy_python), "-c", "import lazypredict"], capture_output=True,
+                        check=False).returncode != 0:
+        skip_lazy = f"{lazy_python} cannot import lazypredict"
+    if skip_lazy:
+        print(f"LazyPredict skipped: {skip_lazy}. Install it in its own virtualenv "
+              "(python3 -m venv /tmp/lpvenv && /tmp/lpvenv/bin/pip install lazypredict) and pass "
+              "--lazypredict-python /tmp/lpvenv/bin/python.", flush=True)
+        lazy_python = None
+
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    diamonds = find_diamonds(args.diamonds_csv, lazy_python or args.lazypredict_python)
+    tables = write_tables(diamonds, args.tables, args.rows, args.seed, args.workdir)
+    print(f"data: {diamonds} -> {args.rows:,}-row sample (seed {args.seed}) in {args.workdir}")
+    print(f"python {platform.python_version()} | {len(os.sched_getaffinity(0))} cores | "
+          f"memory sampled every {SAMPLE_SECONDS} s over the process tree", flush=True)
+
+    runs: list[Run] = []
+    for key in args.tables:
+        csv, rows, cols = tables[key]
+        table = TABLES[key]
+        runs.append(run_dlcheck(dlcheck, table, csv, (rows, cols), args.workdir, args.timeout))
+        report_run(runs[-1])
+        if lazy_python is not None:
+            runs.append(run_lazypredict(lazy_python, table, csv, (rows, cols), args.workdir,
+                                        args.seed, args.timeout))
+            report_run(runs[-1])
+
+    print("\nComparison (wall = subprocess start to exit; peak PSS/RSS summed over the process "
+          "tree; comparable = balanced accuracy or RMSE/R2 of each tool's best model):")
+    print(format_table(HEADERS, [r.cells() for r in runs]))
+    return 0 if all(r.returncode == 0 for r in runs) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
