@@ -12,14 +12,16 @@ What it measures. For each table the script runs, one after the other as subproc
   dlcheck); without it, LazyPredict is skipped with a message.
 
 For each run it reports the wall time from starting the subprocess to its exit (interpreter
-start-up and imports included); the CPU seconds (user + system) of the process and of the
-descendants it reaped; the peak, over samples taken every 0.2 s from /proc, of the summed PSS
-(Pss of /proc/PID/smaps_rollup: shared pages divided among the processes sharing them, so the
-memory the tree really needs) and of the summed RSS (shared pages counted once per process, so an
-overstatement) over the process and all its descendants (dlcheck's workers are children of a
-fork-server child); the number of models scored; and the best model with its score. Spikes shorter
-than 0.2 s can be missed. LazyPredict's split is one 80/20 holdout, so its scores are one
-estimate each while dlcheck's are means over 5 folds; they are indicative, not a paired test.
+start-up and imports included); the CPU seconds (user + system) of the whole tree (the larger
+of what the kernel reports for the reaped tree and the sum of each process's last sampled CPU
+time, which can miss a process's last 0.2 s); the peak, over samples taken every 0.2 s from
+/proc, of the summed PSS (Pss of /proc/PID/smaps_rollup: shared pages divided among the processes
+sharing them, so the memory the tree really needs) and of the summed RSS (shared pages counted
+once per process, so an overstatement) over the process and all its descendants (dlcheck's
+workers are children of a fork-server child); the number of models scored; and the best model
+with its score. Spikes shorter than 0.2 s can be missed. LazyPredict's split is one 80/20
+holdout, so its scores are one estimate each while dlcheck's are means over 5 folds: they are
+indicative, not a paired test.
 
 The data. `diamonds` (53,940 round-cut diamonds: carat, cut, colour, clarity, depth, table,
 price, x, y, z), as shipped by the plotnine package (MIT licence) in plotnine/data/diamonds.csv;
@@ -139,9 +141,12 @@ def write_tables(diamonds_csv: Path, keys: list[str], rows: int, seed: int,
 
 # --- memory of a process tree, from /proc -------------------------------------------------------
 
-def _parent_pids() -> dict[int, int]:
-    """pid -> parent pid of every process visible in /proc."""
-    parents: dict[int, int] = {}
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _process_stats() -> dict[int, tuple[int, float]]:
+    """pid -> (parent pid, CPU seconds so far, user + system) of every process in /proc."""
+    stats: dict[int, tuple[int, float]] = {}
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit():
             continue
@@ -150,17 +155,19 @@ def _parent_pids() -> dict[int, int]:
                 stat = f.read()
         except OSError:  # the process exited while we looked
             continue
-        # The command name (field 2) is in parentheses and may hold spaces or parentheses.
+        # The command name (field 2) is in parentheses and may hold spaces or parentheses:
+        # after the last ")" come state (field 3), ppid (4), ... utime (14), stime (15).
         after_name = stat.rsplit(")", 1)[-1].split()
-        if len(after_name) >= 2:
-            parents[int(entry.name)] = int(after_name[1])
-    return parents
+        if len(after_name) >= 13:
+            cpu = (int(after_name[11]) + int(after_name[12])) / CLOCK_TICKS
+            stats[int(entry.name)] = (int(after_name[1]), cpu)
+    return stats
 
 
-def _descendants(root: int) -> list[int]:
+def _descendants(root: int, stats: dict[int, tuple[int, float]]) -> list[int]:
     """root and every process below it, found by parent pids."""
     children: dict[int, list[int]] = {}
-    for pid, ppid in _parent_pids().items():
+    for pid, (ppid, _) in stats.items():
         children.setdefault(ppid, []).append(pid)
     tree, stack = [], [root]
     while stack:
@@ -183,7 +190,8 @@ def _proc_kb(pid: int, file: str, field_name: str) -> int:
 
 
 class TreeMemorySampler(threading.Thread):
-    """Every `interval` seconds until stopped: the summed PSS and RSS of a process tree."""
+    """Every `interval` seconds until stopped: the summed PSS and RSS of a process tree, and the
+    last CPU seconds seen of each process in it."""
 
     def __init__(self, pid: int, interval: float = SAMPLE_SECONDS) -> None:
         super().__init__(daemon=True)
@@ -192,11 +200,14 @@ class TreeMemorySampler(threading.Thread):
         self.peak_pss_kb = 0
         self.peak_rss_kb = 0
         self.peak_processes = 0
+        self.cpu_s: dict[int, float] = {}
         self._stop_event = threading.Event()
 
     def run(self) -> None:
         while True:
-            tree = _descendants(self.pid)
+            stats = _process_stats()
+            tree = _descendants(self.pid, stats)
+            self.cpu_s.update((pid, stats[pid][1]) for pid in tree if pid in stats)
             rss = [_proc_kb(pid, "status", "VmRSS:") for pid in tree]
             pss = sum(_proc_kb(pid, "smaps_rollup", "Pss:") for pid in tree)
             self.peak_rss_kb = max(self.peak_rss_kb, sum(rss))
@@ -267,7 +278,10 @@ def run_measured(command: list[str], log: Path, timeout: float) -> tuple[int, fl
         wall = time.perf_counter() - started
         sampler.stop()
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    # The reaped tree's CPU from the kernel, or the sum of each process's last sampled CPU
+    # where larger (workers that their parent never reaps do not reach RUSAGE_CHILDREN).
+    reaped = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    cpu = max(reaped, sum(sampler.cpu_s.values()))
     return returncode, wall, cpu, sampler
 
 
