@@ -217,6 +217,9 @@ def measure(rows: int, n_features: int, workdir: Path) -> Measurement:
     verdict = report.get("verdict", {})
     result.verdict = f"{verdict.get('decision')} ({verdict.get('recommended_model')})"
     result.fit_seconds = {m["name"]: float(m["fit_seconds"]) for m in report.get("models", [])}
+    for name, error in report.get("failed_models", {}).items():
+        # A figure from a run that lost models is not a figure of the product: say so loudly.
+        result.verdict += f" [{name} FAILED: {error[:80]}]"
     failed = report.get("failed_models") or {}
     if failed:
         result.error = "failed models: " + "; ".join(f"{k}: {v}" for k, v in failed.items())

@@ -113,3 +113,22 @@ _EXPECTED_FAILURES = {
 )
 def test_sklearn_contract(estimator, check):
     check(estimator)
+
+
+@pytest.mark.parametrize("spec", LADDER, ids=lambda s: s.name)
+def test_serialized_size_equals_the_pickle_length(spec):
+    import pickle
+
+    X, y = _table("binary", 3000)
+    context = ModelContext(task="binary", numeric=["a", "b"], categorical=["c"], budget=TINY,
+                           device="cpu")
+    pipeline = spec.build(context).fit(X, y)
+    expected = len(pickle.dumps(pipeline, protocol=pickle.HIGHEST_PROTOCOL))
+    assert serialized_size(pipeline) == expected
+
+
+def test_serialized_size_counts_large_buffers():
+    import pickle
+
+    big = {"weights": np.arange(200_000, dtype=np.float64)}  # past pickle's 64 KB frames
+    assert serialized_size(big) == len(pickle.dumps(big, protocol=pickle.HIGHEST_PROTOCOL))

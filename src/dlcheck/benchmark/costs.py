@@ -7,8 +7,25 @@ import pickle
 import numpy as np
 
 
+class _ByteCounter:
+    """A write-only file that keeps nothing but the count of bytes written."""
+
+    def __init__(self) -> None:
+        self.n_bytes = 0
+
+    def write(self, data) -> int:
+        # Protocol 5 hands large arrays over as PickleBuffer objects, which have no len().
+        size = memoryview(data).nbytes
+        self.n_bytes += size
+        return size
+
+
 def serialized_size(model: object) -> int:
-    return len(pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL))
+    """Pickled size in bytes, counted as the pickle streams out: a large forest is never held
+    twice in memory."""
+    counter = _ByteCounter()
+    pickle.dump(model, counter, protocol=pickle.HIGHEST_PROTOCOL)
+    return counter.n_bytes
 
 
 def count_parameters(estimator: object) -> int:

@@ -97,11 +97,17 @@ def train_module(
                        stopped_by=stopped_by, seconds=time.perf_counter() - start)
 
 
+PREDICT_ROWS_TIMES_HEADS = 2048
+"""Rows x heads per prediction batch: bounds the activations held at once (each row expands to
+k heads of embedded features), so that predicting a large test fold stays cheap in memory."""
+
+
 @torch.no_grad()
-def predict_heads(module: nn.Module, data: TensorSet, device: torch.device,
-                  batch_size: int = 8192) -> torch.Tensor:
+def predict_heads(module: nn.Module, data: TensorSet, device: torch.device) -> torch.Tensor:
     """Outputs of every head for every row, on the CPU: (n, k, d_out)."""
     module.eval()
+    k = getattr(module, "k", 1)
+    batch_size = max(64, PREDICT_ROWS_TIMES_HEADS // k)
     outputs = []
     for begin in range(0, len(data), batch_size):
         idx = torch.arange(begin, min(begin + batch_size, len(data)))
