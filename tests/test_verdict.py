@@ -139,3 +139,21 @@ def test_undefined_signal_interval_is_not_evidence():
     for m in results.models:
         m.fold_scores[0] = float("nan")
     assert _decide(results).decision == "no_signal"
+
+
+def test_folds_with_undefined_scores_are_left_out_for_every_model():
+    from dlcheck.benchmark.jobs import JobResult
+    from dlcheck.benchmark.results import aggregate
+    from dlcheck.models.registry import LADDER
+
+    folds = [Fold(0, i, np.arange(8), np.arange(2)) for i in range(3)]
+    split = SplitPlan(folds, "grouped", "test", 3, 1)
+    specs = [s for s in LADDER if s.name in ("dummy", "linear")]
+    jobs = [JobResult(key="", model=s.name, fold_id=f.id, repeat=0, fraction=1.0,
+                      scores={"roc_auc": float("nan") if (s.name, f.index) == ("linear", 1)
+                              else 0.7}, fit_seconds=0.1, predict_ms_per_1k=1.0)
+            for s in specs for f in folds]
+    results = aggregate(jobs, specs, "binary", "roc_auc", split)
+    assert results.undefined_folds == ["r0f1"]
+    assert all(m.fold_ids == ["r0f0", "r0f2"] and len(m.fold_scores) == 2
+               for m in results.models)

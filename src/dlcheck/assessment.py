@@ -146,6 +146,14 @@ def _benchmark_findings(results: BenchmarkResults) -> list[Finding]:
             evidence={"model": name, "error": error},
             advice="Report this with the data's shape and column kinds if it persists.",
         ))
+    if results.undefined_folds:
+        findings.append(Finding(
+            check="undefined_scores", severity="warning",
+            summary=f"{len(results.undefined_folds)} fold(s) where a score could not be computed "
+                    f"were left out for every model: {', '.join(results.undefined_folds)}.",
+            evidence={"folds": results.undefined_folds},
+            advice="Usually a test fold holding a single class: more rows of each class help.",
+        ))
     subsampled = [m for m in results.models if m.subsampled]
     if subsampled:
         findings.append(Finding(

@@ -56,6 +56,8 @@ class BenchmarkResults:
     models: list[ModelResult]
     failures: dict[str, str]
     """Models that failed on some fold, with the first error: they are left out."""
+    undefined_folds: list[str] = field(default_factory=list)
+    """Folds where some model's score was undefined (NaN): left out for every model."""
 
     def get(self, name: str) -> ModelResult:
         return next(m for m in self.models if m.name == name)
@@ -82,8 +84,8 @@ def aggregate(
     fold_ids = [f.id for f in split.folds]
     models, failures = [], {}
     # A fold any model could not score (NaN) is left out for every model: pairs stay pairs.
-    undefined = {r.fold_id for r in job_results
-                 if r.ok and r.fraction == 1.0 and not np.isfinite(r.scores[metric_name])}
+    undefined = sorted({r.fold_id for r in job_results
+                        if r.ok and r.fraction == 1.0 and not np.isfinite(r.scores[metric_name])})
     fold_ids = [fid for fid in fold_ids if fid not in undefined]
     for spec in specs:
         mine = {r.fold_id: r for r in job_results if r.model == spec.name and r.fraction == 1.0}
@@ -111,7 +113,7 @@ def aggregate(
             train_rows_available=max(r.n_train_available for r in ordered),
             notes=_describe_notes(ordered, notes),
         ))
-    return BenchmarkResults(task, metric, split, models, failures)
+    return BenchmarkResults(task, metric, split, models, failures, undefined)
 
 
 def _describe_notes(results: list[JobResult], kinds: list[str]) -> list[str]:
