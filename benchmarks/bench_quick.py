@@ -23,7 +23,8 @@ as a subprocess, with the `dlcheck` console script of this interpreter's environ
 - the verdict and, per size, each model's mean fit seconds (report["models"]).
 
 Each size's line is printed as soon as it finishes, and one aligned table at the end. Linux
-only (reads /proc). Standard library, numpy and pandas only.
+only (reads /proc). Standard library, numpy and pandas only; the measuring code is shared with
+compare_lazypredict.py in _measure.py beside this script.
 
 Run it with `make bench`, which runs `python benchmarks/bench_quick.py`, or directly:
 
@@ -42,108 +43,20 @@ import platform
 import subprocess
 import sys
 import tempfile
-import threading
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from dlcheck.data.synthetic import wide_table
 
-SAMPLE_SECONDS = 0.2
+# The shared measuring code lives beside this script. Run as `python benchmarks/bench_quick.py`,
+# Python already puts this folder first on sys.path; the insert keeps the import working when
+# the file is loaded some other way (runpy, importlib, a test).
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import _measure  # noqa: E402
+
 STAGES = ("load_and_profile", "benchmark", "verdict", "total")
 STAGE_LABELS = ("load s", "bench s", "verdict s", "total s")
-
-
-# --- memory of a process tree, from /proc -----------------------------------------------------
-
-def _parent_pids() -> dict[int, int]:
-    """pid -> parent pid of every process visible in /proc."""
-    parents: dict[int, int] = {}
-    for entry in os.scandir("/proc"):
-        if not entry.name.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry.name}/stat", encoding="ascii", errors="replace") as f:
-                stat = f.read()
-        except OSError:  # the process exited while we looked
-            continue
-        # The command name (field 2) is in parentheses and may hold spaces or parentheses:
-        # the fields after the last ")" are state, ppid, ...
-        after_name = stat.rsplit(")", 1)[-1].split()
-        if len(after_name) >= 2:
-            parents[int(entry.name)] = int(after_name[1])
-    return parents
-
-
-def _descendants(root: int) -> list[int]:
-    """root and every process below it, found by parent pids."""
-    children: dict[int, list[int]] = {}
-    for pid, ppid in _parent_pids().items():
-        children.setdefault(ppid, []).append(pid)
-    tree, stack = [], [root]
-    while stack:
-        pid = stack.pop()
-        tree.append(pid)
-        stack.extend(children.get(pid, []))
-    return tree
-
-
-def _proc_kb(pid: int, file: str, field: str) -> int:
-    """A kB figure from /proc/PID/FILE; 0 when the process is gone or a zombie."""
-    try:
-        with open(f"/proc/{pid}/{file}", encoding="ascii", errors="replace") as f:
-            for line in f:
-                if line.startswith(field):
-                    return int(line.split()[1])
-    except (OSError, ValueError):
-        pass
-    return 0
-
-
-def _rss_kb(pid: int) -> int:
-    return _proc_kb(pid, "status", "VmRSS:")
-
-
-def _pss_kb(pid: int) -> int:
-    """Proportional set size: shared pages divided among the processes sharing them, so that
-    a sum over processes is the memory they really use together."""
-    return _proc_kb(pid, "smaps_rollup", "Pss:")
-
-
-class TreeMemorySampler(threading.Thread):
-    """Samples, every `interval` seconds until stopped, the RSS of a process and of its whole
-    tree, and keeps the peaks."""
-
-    def __init__(self, pid: int, interval: float = SAMPLE_SECONDS) -> None:
-        super().__init__(daemon=True)
-        self.pid = pid
-        self.interval = interval
-        self.peak_tree_kb = 0
-        self.peak_tree_pss_kb = 0
-        self.peak_main_kb = 0
-        self.peak_processes = 0
-        self.samples = 0
-        self._stop_event = threading.Event()
-
-    def run(self) -> None:
-        while True:
-            self.sample()
-            if self._stop_event.wait(self.interval):
-                return
-
-    def sample(self) -> None:
-        tree = _descendants(self.pid)
-        sizes = [_rss_kb(pid) for pid in tree]
-        self.peak_main_kb = max(self.peak_main_kb, sizes[0])
-        self.peak_tree_kb = max(self.peak_tree_kb, sum(sizes))
-        self.peak_tree_pss_kb = max(self.peak_tree_pss_kb, sum(_pss_kb(pid) for pid in tree))
-        self.peak_processes = max(self.peak_processes, sum(1 for s in sizes if s))
-        self.samples += 1
-
-    def stop(self) -> None:
-        self._stop_event.set()
-        self.join()
 
 
 # --- one run --------------------------------------------------------------------------------
@@ -193,21 +106,15 @@ def measure(rows: int, n_features: int, workdir: Path) -> Measurement:
     command = [str(dlcheck_command()), "run", str(csv), "--target", target, "--budget", "quick",
                "--quiet", "--out", str(out)]
     with open(workdir / f"stderr_{rows}.txt", "w+b") as stderr:
-        started = time.perf_counter()
-        proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=stderr)
-        sampler = TreeMemorySampler(proc.pid)
-        sampler.start()
-        returncode = proc.wait()
-        wall = time.perf_counter() - started
-        sampler.stop()
+        run = _measure.run_measured(command, stdout=subprocess.DEVNULL, stderr=stderr)
         stderr.seek(0)
         error_text = stderr.read().decode(errors="replace").strip()
 
-    result = Measurement(rows=rows, cols=n_features, wall_s=wall,
-                         peak_tree_mb=sampler.peak_tree_kb / 1024,
-                         peak_tree_pss_mb=sampler.peak_tree_pss_kb / 1024,
-                         peak_main_mb=sampler.peak_main_kb / 1024,
-                         peak_processes=sampler.peak_processes, returncode=returncode)
+    returncode = run.returncode
+    result = Measurement(rows=rows, cols=n_features, wall_s=run.wall_s,
+                         peak_tree_mb=run.peak_rss_mb, peak_tree_pss_mb=run.peak_pss_mb,
+                         peak_main_mb=run.peak_main_mb, peak_processes=run.processes,
+                         returncode=returncode)
     report_path = out / "report.json"
     if returncode != 0 or not report_path.exists():
         result.error = error_text[-2000:] or f"exit {returncode} and no report.json"
@@ -227,26 +134,6 @@ def measure(rows: int, n_features: int, workdir: Path) -> Measurement:
 
 
 # --- output ---------------------------------------------------------------------------------
-
-def format_table(headers: list[str], rows: list[list[str]]) -> str:
-    """Left-aligned text columns, right-aligned numeric ones, two spaces apart."""
-    widths = [max(len(cell) for cell in column) for column in zip(headers, *rows, strict=True)]
-    numeric = [all(_is_number(row[i]) for row in rows) for i in range(len(headers))]
-
-    def line(cells: list[str]) -> str:
-        return "  ".join(c.rjust(w) if num else c.ljust(w)
-                         for c, w, num in zip(cells, widths, numeric, strict=True)).rstrip()
-
-    return "\n".join([line(headers), line(["-" * w for w in widths]), *map(line, rows)])
-
-
-def _is_number(cell: str) -> bool:
-    try:
-        float(cell.replace(",", ""))
-    except ValueError:
-        return cell == "-"
-    return True
-
 
 def format_progress(m: Measurement) -> str:
     """One finished size as a line of name=value pairs."""
@@ -271,8 +158,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("sizes must be positive and --features at least 5 (wide_table uses 5)")
 
     print(f"dlcheck run --budget quick | python {platform.python_version()} | "
-          f"{len(os.sched_getaffinity(0))} cores | memory sampled every {SAMPLE_SECONDS} s",
-          flush=True)
+          f"{len(os.sched_getaffinity(0))} cores | "
+          f"memory sampled every {_measure.SAMPLE_SECONDS} s", flush=True)
     results: list[Measurement] = []
     with tempfile.TemporaryDirectory(prefix="dlcheck-bench-") as tmp:
         for rows in args.sizes:
@@ -283,7 +170,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"  ! {m.error}", flush=True)
 
     print("\nSummary (stage seconds from report.json; peak MB = max sampled RSS):")
-    print(format_table(HEADERS, [m.cells() for m in results]))
+    print(_measure.format_table(HEADERS, [m.cells() for m in results]))
     print("\nPer-model mean fit seconds (one fold's fit, averaged over folds):")
     for m in results:
         print(format_fit_seconds(m))

@@ -49,7 +49,8 @@ How to run it (Linux only: it reads /proc). LazyPredict in its own virtualenv, n
         --diamonds-csv /path/to/diamonds.csv                      # dlcheck only
 
 Each run's line is printed when it finishes, then one aligned comparison table. Standard
-library, numpy and pandas only; the tools run as subprocesses, one at a time.
+library, numpy and pandas only; the tools run as subprocesses, one at a time. The measuring code
+is shared with bench_quick.py in _measure.py beside this script.
 """
 
 from __future__ import annotations
@@ -59,19 +60,20 @@ import importlib.util
 import json
 import os
 import platform
-import resource
-import signal
 import subprocess
 import sys
-import threading
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-SAMPLE_SECONDS = 0.2
+# The shared measuring code lives beside this script. Run as
+# `python benchmarks/compare_lazypredict.py`, Python already puts this folder first on sys.path;
+# the insert keeps the import working when the file is loaded some other way (runpy, a test).
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import _measure  # noqa: E402
+
 DEFAULT_WORKDIR = Path("/tmp/dlcheck-vs-lazypredict")
 
 
@@ -139,88 +141,6 @@ def write_tables(diamonds_csv: Path, keys: list[str], rows: int, seed: int,
     return written
 
 
-# --- memory of a process tree, from /proc -------------------------------------------------------
-
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def _process_stats() -> dict[int, tuple[int, float]]:
-    """pid -> (parent pid, CPU seconds so far, user + system) of every process in /proc."""
-    stats: dict[int, tuple[int, float]] = {}
-    for entry in os.scandir("/proc"):
-        if not entry.name.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry.name}/stat", encoding="ascii", errors="replace") as f:
-                stat = f.read()
-        except OSError:  # the process exited while we looked
-            continue
-        # The command name (field 2) is in parentheses and may hold spaces or parentheses:
-        # after the last ")" come state (field 3), ppid (4), ... utime (14), stime (15).
-        after_name = stat.rsplit(")", 1)[-1].split()
-        if len(after_name) >= 13:
-            cpu = (int(after_name[11]) + int(after_name[12])) / CLOCK_TICKS
-            stats[int(entry.name)] = (int(after_name[1]), cpu)
-    return stats
-
-
-def _descendants(root: int, stats: dict[int, tuple[int, float]]) -> list[int]:
-    """root and every process below it, found by parent pids."""
-    children: dict[int, list[int]] = {}
-    for pid, (ppid, _) in stats.items():
-        children.setdefault(ppid, []).append(pid)
-    tree, stack = [], [root]
-    while stack:
-        pid = stack.pop()
-        tree.append(pid)
-        stack.extend(children.get(pid, []))
-    return tree
-
-
-def _proc_kb(pid: int, file: str, field_name: str) -> int:
-    """A kB figure from /proc/PID/FILE; 0 when the process is gone or a zombie."""
-    try:
-        with open(f"/proc/{pid}/{file}", encoding="ascii", errors="replace") as f:
-            for line in f:
-                if line.startswith(field_name):
-                    return int(line.split()[1])
-    except (OSError, ValueError):
-        pass
-    return 0
-
-
-class TreeMemorySampler(threading.Thread):
-    """Every `interval` seconds until stopped: the summed PSS and RSS of a process tree, and the
-    last CPU seconds seen of each process in it."""
-
-    def __init__(self, pid: int, interval: float = SAMPLE_SECONDS) -> None:
-        super().__init__(daemon=True)
-        self.pid = pid
-        self.interval = interval
-        self.peak_pss_kb = 0
-        self.peak_rss_kb = 0
-        self.peak_processes = 0
-        self.cpu_s: dict[int, float] = {}
-        self._stop_event = threading.Event()
-
-    def run(self) -> None:
-        while True:
-            stats = _process_stats()
-            tree = _descendants(self.pid, stats)
-            self.cpu_s.update((pid, stats[pid][1]) for pid in tree if pid in stats)
-            rss = [_proc_kb(pid, "status", "VmRSS:") for pid in tree]
-            pss = sum(_proc_kb(pid, "smaps_rollup", "Pss:") for pid in tree)
-            self.peak_rss_kb = max(self.peak_rss_kb, sum(rss))
-            self.peak_pss_kb = max(self.peak_pss_kb, pss)
-            self.peak_processes = max(self.peak_processes, sum(1 for r in rss if r))
-            if self._stop_event.wait(self.interval):
-                return
-
-    def stop(self) -> None:
-        self._stop_event.set()
-        self.join()
-
-
 @dataclass
 class Run:
     """One tool on one table."""
@@ -254,42 +174,16 @@ HEADERS = ["tool", "table", "rows x cols", "validation", "models", "wall s", "CP
            "peak PSS MB", "peak RSS MB", "procs", "best model: score", "comparable"]
 
 
-def run_measured(command: list[str], log: Path, timeout: float) -> tuple[int, float, float,
-                                                                          TreeMemorySampler]:
-    """Run `command` in its own session, sampling its tree's memory: returncode, wall s, CPU s,
-    sampler. Past `timeout` seconds the whole session gets SIGTERM, then SIGKILL."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+def measure_into(run: Run, command: list[str], log: Path, timeout: float) -> None:
+    """Run `command` measured, its stdout and stderr into `log`, and fill `run` with the figures
+    (and, when it failed, a note with the log's tail). Past `timeout` seconds its whole session
+    is stopped (return code 124)."""
     with open(log, "wb") as out:
-        started = time.perf_counter()
-        proc = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT,
-                                start_new_session=True)
-        sampler = TreeMemorySampler(proc.pid)
-        sampler.start()
-        try:
-            returncode = proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
-            returncode = 124
-        wall = time.perf_counter() - started
-        sampler.stop()
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    # The reaped tree's CPU from the kernel, or the sum of each process's last sampled CPU
-    # where larger (workers that their parent never reaps do not reach RUSAGE_CHILDREN).
-    reaped = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    cpu = max(reaped, sum(sampler.cpu_s.values()))
-    return returncode, wall, cpu, sampler
-
-
-def _fill(run: Run, measured: tuple[int, float, float, TreeMemorySampler], log: Path) -> None:
-    run.returncode, run.wall_s, run.cpu_s, sampler = measured
-    run.peak_pss_mb = sampler.peak_pss_kb / 1024
-    run.peak_rss_mb = sampler.peak_rss_kb / 1024
-    run.processes = sampler.peak_processes
+        measured = _measure.run_measured(command, stdout=out, stderr=subprocess.STDOUT,
+                                         timeout=timeout)
+    run.returncode, run.wall_s, run.cpu_s = measured.returncode, measured.wall_s, measured.cpu_s
+    run.peak_pss_mb, run.peak_rss_mb = measured.peak_pss_mb, measured.peak_rss_mb
+    run.processes = measured.processes
     if run.returncode:
         tail = log.read_text(encoding="utf-8", errors="replace").strip()[-1500:]
         run.notes.append(f"exit {run.returncode}" + (" (timed out)" if run.returncode == 124
@@ -306,7 +200,7 @@ def run_dlcheck(dlcheck: Path, table: Table, csv: Path, shape: tuple[int, int], 
     command = [str(dlcheck), "run", str(csv), "--target", table.target, "--task", table.task,
                "--budget", "quick", "--quiet", "--out", str(out)]
     run = Run("dlcheck quick", table, *shape, cv="5-fold CV")
-    _fill(run, run_measured(command, log, timeout), log)
+    measure_into(run, command, log, timeout)
     report_path = out / "report.json"
     if run.returncode or not report_path.exists():
         return run
@@ -379,7 +273,7 @@ def run_lazypredict(python: Path, table: Table, csv: Path, shape: tuple[int, int
     command = [str(python), "-c", LAZY_DRIVER, str(csv), table.target, table.task, str(seed),
                str(result_path)]
     run = Run("LazyPredict", table, *shape, cv="one 80/20 split")
-    _fill(run, run_measured(command, log, timeout), log)
+    measure_into(run, command, log, timeout)
     if run.returncode or not result_path.exists():
         return run
     result: dict[str, Any] = json.loads(result_path.read_text(encoding="utf-8"))
@@ -407,26 +301,6 @@ def run_lazypredict(python: Path, table: Table, csv: Path, shape: tuple[int, int
 
 
 # --- output -------------------------------------------------------------------------------------
-
-def format_table(headers: list[str], rows: list[list[str]]) -> str:
-    """Left-aligned text columns, right-aligned numeric ones, two spaces apart."""
-    widths = [max(len(cell) for cell in column) for column in zip(headers, *rows, strict=True)]
-    numeric = [all(_is_number(row[i]) for row in rows) for i in range(len(headers))]
-
-    def line(cells: list[str]) -> str:
-        return "  ".join(c.rjust(w) if num else c.ljust(w)
-                         for c, w, num in zip(cells, widths, numeric, strict=True)).rstrip()
-
-    return "\n".join([line(headers), line(["-" * w for w in widths]), *map(line, rows)])
-
-
-def _is_number(cell: str) -> bool:
-    try:
-        float(cell.replace(",", ""))
-    except ValueError:
-        return cell == "-"
-    return True
-
 
 def report_run(run: Run) -> None:
     """A finished run as one line of name=value pairs, then its notes."""
@@ -492,7 +366,7 @@ def main(argv: list[str] | None = None) -> int:
     tables = write_tables(diamonds, args.tables, args.rows, args.seed, args.workdir)
     print(f"data: {diamonds} -> {args.rows:,}-row sample (seed {args.seed}) in {args.workdir}")
     print(f"python {platform.python_version()} | {len(os.sched_getaffinity(0))} cores | "
-          f"memory sampled every {SAMPLE_SECONDS} s over the process tree", flush=True)
+          f"memory sampled every {_measure.SAMPLE_SECONDS} s over the process tree", flush=True)
 
     runs: list[Run] = []
     for key in args.tables:
@@ -507,7 +381,7 @@ def main(argv: list[str] | None = None) -> int:
 
     print("\nComparison (wall = subprocess start to exit; peak PSS/RSS summed over the process "
           "tree; comparable = balanced accuracy or RMSE/R2 of each tool's best model):")
-    print(format_table(HEADERS, [r.cells() for r in runs]))
+    print(_measure.format_table(HEADERS, [r.cells() for r in runs]))
     return 0 if all(r.returncode == 0 for r in runs) else 1
 
 
