@@ -142,3 +142,10 @@ def test_out_pointing_at_a_file_exits_2_before_any_work(run_cli, tmp_path):
     result = run_cli("run", path, "--target", "churn", "--out", blocker)
     assert result.returncode == 2 and "is a file, not a folder" in result.stderr
     assert "fitting" not in result.stderr
+
+
+def test_unknown_check_code_exits_2_and_lists_the_codes(run_cli, tmp_path):
+    path = _write(tmp_path, "ok.csv", _table(60))
+    result = run_cli("run", path, "--target", "churn", "--skip-check", "nope")
+    assert result.returncode == 2
+    assert "unknown check code" in result.stderr and "leakage_single_feature" in result.stderr

@@ -57,3 +57,12 @@ def test_same_seed_gives_the_same_scores():
     for key in ("decision", "recommended_model", "confidence"):
         assert first.verdict[key] == second.verdict[key]
     assert first.report["comparison"]["uplift"] == second.report["comparison"]["uplift"]
+
+
+def test_leaked_column_gives_fix_data_naming_it():
+    df, target = synthetic.noise_table(n=1500, seed=6)
+    df["refund_issued"] = (df[target] == "yes").astype(int)
+    a = assess(df, target, budget="quick")
+    assert a.verdict["decision"] == "fix_data"
+    assert "refund_issued" in " ".join(a.verdict["reasons"])
+    assert any(f["check"] == "leakage_single_feature" and f["blocking"] for f in a.findings)

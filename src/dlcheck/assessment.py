@@ -22,6 +22,7 @@ from dlcheck.benchmark.results import BenchmarkResults, aggregate
 from dlcheck.benchmark.runner import BenchmarkData, run_job
 from dlcheck.benchmark.scoring import PRIMARY_METRIC
 from dlcheck.benchmark.splits import make_folds
+from dlcheck.checks import CheckContext, check_codes, run_checks
 from dlcheck.data.loading import load_table
 from dlcheck.data.prepare import PreparedData, prepare
 from dlcheck.errors import DataError
@@ -51,12 +52,14 @@ def assess(
     executor: Executor | None = None,
     progress: ProgressCallback | None = None,
     data_name: str | None = None,
+    skip_checks: tuple[str, ...] | list[str] = (),
 ) -> Assessment:
     """Benchmark the ladder of models on a table and decide whether deep learning is worth it.
 
     `data` is a DataFrame or the path of a CSV, TSV or Parquet file; `data_name` names it in
-    the report (default: the file name, or "DataFrame"). Raises DataError on input that no
-    benchmark can use, with a message that says what to do.
+    the report (default: the file name, or "DataFrame"); `skip_checks` lists pitfall check
+    codes not to run. Raises DataError on input that no benchmark can use, with a message that
+    says what to do.
     """
     started = time.perf_counter()
     timings: dict[str, float] = {}
@@ -65,6 +68,10 @@ def assess(
     if not 0 <= seed < 2**32:
         raise DataError(f"--seed must be between 0 and 4294967295, not {seed}.")
     _check_device(device)
+    unknown = sorted(set(skip_checks) - set(check_codes()))
+    if unknown:
+        raise DataError(f"unknown check code(s) {', '.join(unknown)} in --skip-check: the codes "
+                        f"are {', '.join(check_codes())}.")
     budget_preset = get_budget(budget)
     if isinstance(data, pd.DataFrame):
         df, source = data, "DataFrame"
@@ -100,7 +107,12 @@ def assess(
         raise RuntimeError(f"the dummy baseline failed: {results.failures.get('dummy')}")
 
     stage = time.perf_counter()
-    findings = prepared.findings + _benchmark_findings(results)
+    context = CheckContext(prepared=prepared, results=results, budget=budget_preset, seed=seed)
+    findings = prepared.findings + _benchmark_findings(results) + run_checks(
+        context, skip=skip_checks, progress=progress)
+    timings["checks"] = time.perf_counter() - stage
+
+    stage = time.perf_counter()
     comparison = compare(results, min_gain)
     verdict = decide(results, comparison, findings, n_rows=prepared.n_rows,
                      explain_required=explain_required)
@@ -109,7 +121,8 @@ def assess(
 
     options = {"target": target, "task": task, "budget": budget, "time_col": time_col,
                "group_col": group_col, "min_gain": min_gain,
-               "explain_required": explain_required, "seed": seed}
+               "explain_required": explain_required, "seed": seed,
+               "skip_checks": sorted(skip_checks)}
     report = build_report(
         prepared=prepared, results=results, comparison=comparison, verdict=verdict,
         findings=findings, budget=budget_preset, options=options, timings=timings,

@@ -20,6 +20,7 @@ from rich.progress import (
 from rich.table import Table
 
 from dlcheck import __version__
+from dlcheck.checks import check_codes
 from dlcheck.data.examples import DEMO_EXAMPLE, EXAMPLES, load_example
 from dlcheck.errors import DataError
 
@@ -90,6 +91,9 @@ def run(
         "--explain-required", help="Interpretability is a hard requirement: recommend only "
         "models a person can read (linear, shallow tree).")] = False,
     seed: Annotated[int, typer.Option(help="Seed for folds, subsamples and every model.")] = 0,
+    skip_check: Annotated[list[str] | None, typer.Option(
+        "--skip-check", help="Code of a pitfall check not to run (repeat for several): "
+        + ", ".join(check_codes()) + ".", show_default=False)] = None,
     out: Annotated[Path, typer.Option(
         help="Folder that receives report.json and report.html.")] = Path("dlcheck-report"),
     example: Annotated[str | None, typer.Option(
@@ -121,7 +125,7 @@ def run(
     _assess_and_report(source, target, out=out, quiet=quiet, **options, task=task.value,
                        budget=budget.value, time_col=time_col, group_col=group_col,
                        min_gain=min_gain, explain_required=explain_required, seed=seed,
-                       n_jobs=jobs, device=device)
+                       n_jobs=jobs, device=device, skip_checks=tuple(skip_check or ()))
 
 
 @app.command()

@@ -1,0 +1,38 @@
+"""What every pitfall check shares: the context it reads and the way it says 'not here'."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar, Protocol
+
+from dlcheck._config import Budget
+from dlcheck.benchmark.results import BenchmarkResults
+from dlcheck.data.prepare import PreparedData
+from dlcheck.findings import Finding
+
+
+class NotApplicable(Exception):
+    """The check does not apply to this data (e.g. class balance on a regression)."""
+
+
+@dataclass(frozen=True)
+class CheckContext:
+    """Everything a check may read: the prepared data, the folds and the benchmark results."""
+
+    prepared: PreparedData
+    results: BenchmarkResults
+    budget: Budget
+    seed: int = 0
+
+
+class Check(Protocol):
+    """A check measures on the user's data and returns findings with figures and advice.
+
+    Its thresholds are fields of the class, named, so that a reader sees what decides."""
+
+    code: ClassVar[str]
+    title: ClassVar[str]
+
+    def run(self, context: CheckContext) -> list[Finding]:
+        """Findings (possibly none); raise NotApplicable when the check does not apply."""
+        ...

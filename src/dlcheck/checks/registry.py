@@ -1,0 +1,48 @@
+"""The list of pitfall checks, and the one function that runs them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from dlcheck.checks.base import Check, CheckContext, NotApplicable
+from dlcheck.checks.data_quantity import DataQuantity
+from dlcheck.checks.imbalance import ClassImbalance
+from dlcheck.checks.leakage import DuplicatesAcrossFolds, GoldenFeature
+from dlcheck.findings import Finding
+
+CHECKS: tuple[Check, ...] = (
+    DataQuantity(),
+    ClassImbalance(),
+    GoldenFeature(),
+    DuplicatesAcrossFolds(),
+)
+
+
+def check_codes() -> list[str]:
+    return [c.code for c in CHECKS]
+
+
+def run_checks(
+    context: CheckContext,
+    skip: Iterable[str] = (),
+    progress: Callable[[str, int, int], None] | None = None,
+    checks: Iterable[Check] = CHECKS,
+) -> list[Finding]:
+    """Every check's findings. A check that crashes becomes a finding of severity `error`
+    naming it: one broken check never takes the assessment down."""
+    selected = [c for c in checks if c.code not in set(skip)]
+    findings: list[Finding] = []
+    for done, check in enumerate(selected, 1):
+        try:
+            findings += check.run(context)
+        except NotApplicable:
+            pass
+        except Exception as exc:
+            findings.append(Finding(
+                check.code, "error", f"The check {check.title!r} failed: "
+                f"{type(exc).__name__}: {exc}", {"error": f"{type(exc).__name__}: {exc}"},
+                "The rest of the assessment is unaffected; please report this failure.",
+            ))
+        if progress:
+            progress(f"check {check.code}", done, len(selected))
+    return findings

@@ -1,0 +1,37 @@
+import numpy as np
+import pytest
+
+from dlcheck._config import BUDGETS
+from dlcheck.benchmark.results import BenchmarkResults, ModelResult
+from dlcheck.benchmark.scoring import METRICS, PRIMARY_METRIC
+from dlcheck.benchmark.splits import make_folds
+from dlcheck.checks import CheckContext
+from dlcheck.data.prepare import prepare
+
+
+@pytest.fixture
+def make_context():
+    """A check context for a table, with a stand-in benchmark whose best model scores
+    `best_score` (checks read the folds and the best model, not how it was fitted)."""
+
+    def make(df, target, best_score: float = 0.8, task: str = "auto") -> CheckContext:
+        prepared = prepare(df, target, task)
+        classification = prepared.task != "regression"
+        split = make_folds(prepared.y, classification, 5, 1, seed=0)
+        metric = PRIMARY_METRIC[prepared.task]
+        secondary = {"accuracy": 0.9, "r2": best_score}
+        model = ModelResult(
+            name="lightgbm", family="ensemble", description="", metric=metric,
+            fold_ids=[f.id for f in split.folds], fold_scores=[best_score] * len(split.folds),
+            mean=best_score, ci_low=best_score, ci_high=best_score, fit_seconds=1.0,
+            predict_ms_per_1k=1.0, size_bytes=1000, n_params=10, secondary=secondary,
+            train_rows=len(split.folds[0].train), train_rows_available=len(split.folds[0].train))
+        results = BenchmarkResults(prepared.task, METRICS[metric], split, [model], {})
+        return CheckContext(prepared=prepared, results=results, budget=BUDGETS["quick"])
+
+    return make
+
+
+@pytest.fixture
+def rng():
+    return np.random.default_rng(0)

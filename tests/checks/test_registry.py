@@ -1,0 +1,62 @@
+"""Common tests over the registry of checks."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from dlcheck.checks import CHECKS, NotApplicable, check_codes, run_checks
+from dlcheck.findings import Finding
+
+SEVERITIES = {"info", "warning", "critical", "error"}
+
+
+def test_codes_are_unique_and_titled():
+    assert len(set(check_codes())) == len(CHECKS)
+    assert all(c.title and c.code.islower() for c in CHECKS)
+
+
+def _table(task: str, n: int = 300) -> pd.DataFrame:
+    rng = np.random.default_rng(1)
+    df = pd.DataFrame({"a": rng.normal(size=n), "b": rng.choice(["x", "y", "z"], n),
+                       "c": rng.lognormal(size=n)})
+    signal = df["a"] + (df["b"] == "x")
+    df["y"] = {"binary": (signal > 0.3).astype(int),
+               "multiclass": np.digitize(signal, [0, 0.8]),
+               "regression": signal + rng.normal(0, 0.3, n)}[task]
+    return df
+
+
+@pytest.mark.parametrize("task", ["binary", "multiclass", "regression"])
+@pytest.mark.parametrize("check", CHECKS, ids=lambda c: c.code)
+def test_every_check_runs_on_every_task(make_context, check, task):
+    context = make_context(_table(task), "y", task=task)
+    try:
+        findings = check.run(context)
+    except NotApplicable:
+        assert task == "regression" and check.code == "class_imbalance"
+        return
+    for f in findings:
+        assert isinstance(f, Finding) and f.check == check.code
+        assert f.severity in SEVERITIES and f.summary and f.advice
+        assert isinstance(f.evidence, dict) and f.evidence
+
+
+def test_a_crashing_check_becomes_an_error_finding(make_context):
+    class Broken:
+        code = "broken"
+        title = "Always fails"
+
+        def run(self, context):
+            raise ZeroDivisionError("boom")
+
+    findings = run_checks(make_context(_table("binary"), "y"), checks=[Broken(), *CHECKS])
+    broken = [f for f in findings if f.check == "broken"]
+    assert broken and broken[0].severity == "error" and "boom" in broken[0].summary
+    assert len(findings) > 1  # the other checks still ran
+
+
+def test_skipped_checks_do_not_run(make_context):
+    context = make_context(_table("binary", 100), "y")
+    assert any(f.check == "data_quantity" for f in run_checks(context))
+    assert not any(f.check == "data_quantity"
+                   for f in run_checks(context, skip=["data_quantity"]))
