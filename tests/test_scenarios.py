@@ -15,6 +15,9 @@ def test_pure_noise_gives_no_signal():
     assert a.verdict["decision"] == "no_signal"
     gain = a.report["comparison"]["best_over_dummy"]
     assert gain["ci_low"] <= 0 <= gain["ci_high"]
+    [permutation] = [f for f in a.findings if f["check"] == "permutation_test"]
+    assert permutation["evidence"]["p_value"] >= 0.05
+    assert any("permutation test gives p=" in r for r in a.verdict["reasons"])
 
 
 def test_linear_target_recommends_linear_or_a_model_tied_with_it():

@@ -31,6 +31,10 @@ class Budget:
     forest_trees: int
     tabm_k: int
     deep_width: int
+    n_permutations: int
+    """Label permutations of the permutation test (p-value resolution 1 / (n + 1))."""
+    permutation_cpu_seconds: float
+    """CPU time the permutation test may spend; it tests the best model that fits in it."""
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -40,17 +44,17 @@ BUDGETS: dict[str, Budget] = {
     "quick": Budget(
         name="quick", n_folds=5, n_repeats=1, max_epochs=60, deep_row_passes=200_000,
         deep_seconds_per_fit=60.0, patience=8, max_rows_slow=20_000, forest_trees=100,
-        tabm_k=8, deep_width=128,
+        tabm_k=8, deep_width=128, n_permutations=20, permutation_cpu_seconds=60.0,
     ),
     "standard": Budget(
         name="standard", n_folds=5, n_repeats=2, max_epochs=150, deep_row_passes=1_000_000,
         deep_seconds_per_fit=300.0, patience=16, max_rows_slow=50_000, forest_trees=300,
-        tabm_k=16, deep_width=256,
+        tabm_k=16, deep_width=256, n_permutations=50, permutation_cpu_seconds=600.0,
     ),
     "thorough": Budget(
         name="thorough", n_folds=5, n_repeats=4, max_epochs=400, deep_row_passes=5_000_000,
         deep_seconds_per_fit=1200.0, patience=24, max_rows_slow=200_000, forest_trees=500,
-        tabm_k=32, deep_width=512,
+        tabm_k=32, deep_width=512, n_permutations=100, permutation_cpu_seconds=3600.0,
     ),
 }
 

@@ -17,7 +17,7 @@ import pandas as pd
 from dlcheck._config import get_budget
 from dlcheck.benchmark.compare import compare
 from dlcheck.benchmark.executor import Executor, LocalExecutor, available_cores
-from dlcheck.benchmark.jobs import plan_jobs
+from dlcheck.benchmark.jobs import Job, JobResult, plan_jobs
 from dlcheck.benchmark.results import BenchmarkResults, aggregate
 from dlcheck.benchmark.runner import BenchmarkData, run_job
 from dlcheck.benchmark.scoring import PRIMARY_METRIC
@@ -93,13 +93,16 @@ def assess(
         n_threads=max(1, available_cores() // executor.n_workers),
         imbalance_ratio=_imbalance_ratio(prepared), device=device,
     )
+    def run_jobs(jobs: list[Job], label: str = "") -> list[JobResult]:
+        finished = []
+        for done, result in enumerate(executor.map(partial(run_job, data=bench_data), jobs), 1):
+            finished.append(result)
+            if progress:
+                progress(label or f"{result.model} {result.fold_id}", done, len(jobs))
+        return finished
+
     specs = list(LADDER)
-    jobs = plan_jobs(specs, split.folds)
-    job_results = []
-    for done, result in enumerate(executor.map(partial(run_job, data=bench_data), jobs), 1):
-        job_results.append(result)
-        if progress:
-            progress(f"{result.model} {result.fold_id}", done, len(jobs))
+    job_results = run_jobs(plan_jobs(specs, split.folds))
     metric = PRIMARY_METRIC[prepared.task]
     results = aggregate(job_results, specs, prepared.task, metric, split)
     timings["benchmark"] = time.perf_counter() - stage
@@ -107,7 +110,8 @@ def assess(
         raise RuntimeError(f"the dummy baseline failed: {results.failures.get('dummy')}")
 
     stage = time.perf_counter()
-    context = CheckContext(prepared=prepared, results=results, budget=budget_preset, seed=seed)
+    context = CheckContext(prepared=prepared, results=results, budget=budget_preset, seed=seed,
+                           run_jobs=partial(run_jobs, label="permutation test"))
     findings = prepared.findings + _benchmark_findings(results) + run_checks(
         context, skip=skip_checks, progress=progress)
     timings["checks"] = time.perf_counter() - stage

@@ -20,10 +20,13 @@ class Job:
     fold: Fold
     fraction: float = 1.0
     relative_cost: float = 1.0
+    permutation: int = 0
+    """0: the true labels; k > 0: the labels shuffled with the k-th permutation (a null run)."""
 
     @property
     def key(self) -> str:
-        return f"{self.model}/{self.fold.id}/{self.fraction:g}"
+        key = f"{self.model}/{self.fold.id}/{self.fraction:g}"
+        return f"{key}/perm{self.permutation}" if self.permutation else key
 
 
 @dataclass
@@ -33,6 +36,7 @@ class JobResult:
     fold_id: str
     repeat: int
     fraction: float
+    permutation: int = 0
     scores: dict[str, float] = field(default_factory=dict)
     fit_seconds: float = float("nan")
     predict_ms_per_1k: float = float("nan")

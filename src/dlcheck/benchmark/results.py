@@ -84,6 +84,7 @@ def aggregate(
     fold_ids = [f.id for f in split.folds]
     models, failures = [], {}
     # A fold any model could not score (NaN) is left out for every model: pairs stay pairs.
+    job_results = [r for r in job_results if r.permutation == 0]
     undefined = sorted({r.fold_id for r in job_results
                         if r.ok and r.fraction == 1.0 and not np.isfinite(r.scores[metric_name])})
     fold_ids = [fid for fid in fold_ids if fid not in undefined]

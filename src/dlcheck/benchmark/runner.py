@@ -56,10 +56,19 @@ def training_rows(job: Job, data: BenchmarkData, slow: bool) -> np.ndarray:
     return np.sort(rng.permutation(train)[:limit])
 
 
+def permuted_labels(data: BenchmarkData, permutation: int) -> np.ndarray:
+    """The labels of a null run: the same shuffle for every fold of one permutation, as in
+    scikit-learn's permutation_test_score."""
+    if permutation == 0:
+        return data.y
+    return np.random.default_rng([data.seed, 7919, permutation]).permutation(data.y)
+
+
 def run_job(job: Job, data: BenchmarkData) -> JobResult:
     """Fit, predict, score and measure one job; a failure is returned, never raised."""
     result = JobResult(key=job.key, model=job.model, fold_id=job.fold.id,
-                       repeat=job.fold.repeat, fraction=job.fraction)
+                       repeat=job.fold.repeat, fraction=job.fraction,
+                       permutation=job.permutation)
     try:
         with threadpool_limits(limits=data.n_threads), warnings.catch_warnings():
             warnings.simplefilter("ignore")  # convergence chatter; the scores say what matters
@@ -76,16 +85,17 @@ def _fit_and_score(job: Job, data: BenchmarkData, result: JobResult) -> None:
     test = job.fold.test
     pipeline = spec.build(data.context())
     X_train, X_test = data.X.iloc[train], data.X.iloc[test]
+    y = permuted_labels(data, job.permutation)
 
     start = time.perf_counter()
-    pipeline.fit(X_train, data.y[train])
+    pipeline.fit(X_train, y[train])
     result.fit_seconds = time.perf_counter() - start
 
     start = time.perf_counter()
     output = _predict(pipeline, X_test, data)
     result.predict_ms_per_1k = (time.perf_counter() - start) * 1000.0 / len(test) * 1000.0
 
-    result.scores = score_predictions(data.task, data.y[test], output, data.n_classes)
+    result.scores = score_predictions(data.task, y[test], output, data.n_classes)
     result.size_bytes = serialized_size(pipeline)
     result.n_params = count_parameters(pipeline[-1])
     result.n_train_rows = len(train)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import ClassVar, Protocol
 
 from dlcheck._config import Budget
+from dlcheck.benchmark.jobs import Job, JobResult
 from dlcheck.benchmark.results import BenchmarkResults
 from dlcheck.data.prepare import PreparedData
 from dlcheck.findings import Finding
@@ -17,12 +19,15 @@ class NotApplicable(Exception):
 
 @dataclass(frozen=True)
 class CheckContext:
-    """Everything a check may read: the prepared data, the folds and the benchmark results."""
+    """Everything a check may read: the prepared data, the folds and the benchmark results;
+    and `run_jobs`, to fit models through the benchmark's own executor when a check needs more
+    fits (a permutation test, a learning curve)."""
 
     prepared: PreparedData
     results: BenchmarkResults
     budget: Budget
     seed: int = 0
+    run_jobs: Callable[[list[Job]], list[JobResult]] | None = None
 
 
 class Check(Protocol):

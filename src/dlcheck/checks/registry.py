@@ -8,6 +8,7 @@ from dlcheck.checks.base import Check, CheckContext, NotApplicable
 from dlcheck.checks.data_quantity import DataQuantity
 from dlcheck.checks.imbalance import ClassImbalance
 from dlcheck.checks.leakage import DuplicatesAcrossFolds, GoldenFeature
+from dlcheck.checks.permutation import PermutationTest
 from dlcheck.findings import Finding
 
 CHECKS: tuple[Check, ...] = (
@@ -15,6 +16,7 @@ CHECKS: tuple[Check, ...] = (
     ClassImbalance(),
     GoldenFeature(),
     DuplicatesAcrossFolds(),
+    PermutationTest(),
 )
 
 
