@@ -26,7 +26,17 @@ def make_context():
             mean=best_score, ci_low=best_score, ci_high=best_score, fit_seconds=1.0,
             predict_ms_per_1k=1.0, size_bytes=1000, n_params=10, secondary=secondary,
             train_rows=len(split.folds[0].train), train_rows_available=len(split.folds[0].train))
-        results = BenchmarkResults(prepared.task, METRICS[metric], split, [model], {})
+        # Out-of-fold predictions that lean towards the true class, as a fair model's would.
+        rng = np.random.default_rng(0)
+        if classification:
+            k = len(prepared.classes)
+            oof = rng.dirichlet(np.ones(k), prepared.n_rows)
+            oof[np.arange(prepared.n_rows), prepared.y] += 1.0
+            oof /= oof.sum(axis=1, keepdims=True)
+        else:
+            oof = (prepared.y + rng.normal(0, prepared.y.std(), prepared.n_rows))[:, None]
+        results = BenchmarkResults(prepared.task, METRICS[metric], split, [model], {},
+                                   out_of_fold={"lightgbm": oof})
         return CheckContext(prepared=prepared, results=results, budget=BUDGETS["quick"])
 
     return make

@@ -58,6 +58,9 @@ class BenchmarkResults:
     """Models that failed on some fold, with the first error: they are left out."""
     undefined_folds: list[str] = field(default_factory=list)
     """Folds where some model's score was undefined (NaN): left out for every model."""
+    out_of_fold: dict[str, np.ndarray] = field(default_factory=dict)
+    """Per model, its predictions for every row from the fold that held the row out (first
+    repeat; NaN for rows no test fold covers, as early periods of time folds)."""
 
     def get(self, name: str) -> ModelResult:
         return next(m for m in self.models if m.name == name)
@@ -114,7 +117,21 @@ def aggregate(
             train_rows_available=max(r.n_train_available for r in ordered),
             notes=_describe_notes(ordered, notes),
         ))
-    return BenchmarkResults(task, metric, split, models, failures, undefined)
+    n_rows = 1 + max(int(max(f.train.max(), f.test.max())) for f in split.folds)
+    out_of_fold = {m.name: _out_of_fold(job_results, m.name, n_rows) for m in models}
+    return BenchmarkResults(task, metric, split, models, failures, undefined, out_of_fold)
+
+
+def _out_of_fold(job_results: list[JobResult], model: str, n_rows: int) -> np.ndarray:
+    mine = [r for r in job_results if r.model == model and r.repeat == 0 and r.fraction == 1.0
+            and r.predictions is not None]
+    if not mine:
+        return np.full((n_rows, 1), np.nan)
+    width = 1 if mine[0].predictions.ndim == 1 else mine[0].predictions.shape[1]
+    oof = np.full((n_rows, width), np.nan)
+    for r in mine:
+        oof[r.test_index] = r.predictions.reshape(len(r.test_index), width)
+    return oof
 
 
 def _describe_notes(results: list[JobResult], kinds: list[str]) -> list[str]:

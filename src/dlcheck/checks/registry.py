@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable
 from dlcheck.checks.base import Check, CheckContext, NotApplicable
 from dlcheck.checks.data_quantity import DataQuantity
 from dlcheck.checks.imbalance import ClassImbalance
+from dlcheck.checks.labels import WrongLabels
 from dlcheck.checks.leakage import DuplicatesAcrossFolds, GoldenFeature
 from dlcheck.checks.permutation import PermutationTest
 from dlcheck.findings import Finding
@@ -17,6 +18,7 @@ CHECKS: tuple[Check, ...] = (
     GoldenFeature(),
     DuplicatesAcrossFolds(),
     PermutationTest(),
+    WrongLabels(),
 )
 
 

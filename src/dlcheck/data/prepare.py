@@ -37,6 +37,9 @@ class PreparedData:
     dropped_columns: dict[str, str]
     n_rows_input: int
     n_columns_input: int
+    source_rows: np.ndarray | None = None
+    """For each prepared row, its row number in the user's table (rows without a target and
+    rows of single-row classes are left out, so the two can differ)."""
     groups: np.ndarray | None = None
     times: np.ndarray | None = None
     findings: list[Finding] = field(default_factory=list)
@@ -65,7 +68,8 @@ def prepare(
         dupes = sorted({str(c) for c in df.columns[df.columns.duplicated()]})
         raise DataError(f"duplicate column names: {', '.join(dupes)}. Rename them so that "
                         "every column has its own name.")
-    df = df.rename(columns=str)
+    # Index = row number in the user's table, carried through every row filter below.
+    df = df.rename(columns=str).reset_index(drop=True)
     target = str(target)
     time_col = None if time_col is None else str(time_col)
     group_col = None if group_col is None else str(group_col)
@@ -136,7 +140,8 @@ def prepare(
                             "these group IDs or drop those rows.")
         groups = df[group_col].astype(str).to_numpy()
     return PreparedData(
-        X=X.reset_index(drop=True), y=y, task=resolved_task, target=target, classes=classes,
+        source_rows=df.index.to_numpy(), X=X.reset_index(drop=True), y=y, task=resolved_task,
+        target=target, classes=classes,
         numeric_columns=numeric, categorical_columns=categorical,
         column_kinds=column_kinds, dropped_columns=dropped, n_rows_input=n_rows_input,
         n_columns_input=n_columns_input,
