@@ -111,7 +111,8 @@ def assess(
 
     stage = time.perf_counter()
     context = CheckContext(prepared=prepared, results=results, budget=budget_preset, seed=seed,
-                           run_jobs=partial(run_jobs, label="permutation test"))
+                           run_jobs=partial(run_jobs, label="checks: refitting models"),
+                           min_gain=min_gain)
     findings = prepared.findings + _benchmark_findings(results) + run_checks(
         context, skip=skip_checks, progress=progress)
     timings["checks"] = time.perf_counter() - stage

@@ -78,6 +78,7 @@ def decide(
             reasons.append(_tie_sentence(results, deep, recommended))
         return Verdict("deep_learning", recommended.name,
                        _confidence(gain, min_gain.value, n_rows), reasons,
+                       _projected_outlook(findings) or
                        "The deep model's lead is measured on this data size; more rows of the "
                        "same kind usually keep or widen it.")
 
@@ -96,7 +97,8 @@ def decide(
         reasons.append(_tie_sentence(results, reference, recommended))
     confidence = _confidence(gain, min_gain.value, n_rows) if gain is not None else "low"
     return Verdict("classical", recommended.name, confidence, reasons,
-                   _classical_outlook(gain, min_gain.value, n_rows, metric))
+                   _projected_outlook(findings)
+                   or _classical_outlook(gain, min_gain.value, n_rows, metric))
 
 
 def _no_signal(results, best, signal: Interval | None, permutation_p, comparison, n_rows):
@@ -209,6 +211,27 @@ def _classical_outlook(gain: Interval | None, min_gain: float, n_rows: int, metr
     return (f"The deep model's worthwhile gain is not ruled out (its interval reaches "
             f"{fmt(gain.ci_high)} {metric}): more rows or a larger budget could change the "
             "verdict.")
+
+
+def _projected_outlook(findings: list[Finding]) -> str | None:
+    """The outlook from the learning curves, when they were measured."""
+    curves = next((f for f in findings if f.check == "learning_curves"), None)
+    if curves is None:
+        return None
+    crossing = curves.evidence["crossing"]
+    status = crossing["status"]
+    if status == "crosses":
+        return (f"Deep learning is projected to become worth it at about "
+                f"{crossing['rows']:,.0f} training rows ({crossing['times_today']:.0f}x "
+                f"today's): collect about {crossing['rows'] * 1.25:,.0f} rows before trying it "
+                "again.")
+    if status == "deep already ahead":
+        return "The learning curves project the deep model to stay ahead with more data."
+    if status.startswith("no crossing"):
+        return (f"The deep learning curve does not lead the classical one by the minimum "
+                f"worthwhile gain within {status.split('within ')[1]}: more data of the same "
+                "kind will not change the verdict.")
+    return None
 
 
 def _evidence(finding: Finding) -> str:

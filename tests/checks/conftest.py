@@ -1,8 +1,12 @@
+from functools import partial
+
 import numpy as np
 import pytest
 
 from dlcheck._config import BUDGETS
+from dlcheck.benchmark.executor import LocalExecutor
 from dlcheck.benchmark.results import BenchmarkResults, ModelResult
+from dlcheck.benchmark.runner import BenchmarkData, run_job
 from dlcheck.benchmark.scoring import METRICS, PRIMARY_METRIC
 from dlcheck.benchmark.splits import make_folds
 from dlcheck.checks import CheckContext
@@ -45,3 +49,17 @@ def make_context():
 @pytest.fixture
 def rng():
     return np.random.default_rng(0)
+
+
+def with_jobs(context: CheckContext) -> CheckContext:
+    """The same context, able to fit models in this process (one job at a time)."""
+    p = context.prepared
+    data = BenchmarkData(X=p.X, y=p.y, task=p.task, n_classes=max(len(p.classes), 1),
+                         numeric=p.numeric_columns, categorical=p.categorical_columns,
+                         budget=context.budget, seed=0, device="cpu")
+    executor = LocalExecutor(n_jobs=1)
+
+    def run_jobs(jobs):
+        return list(executor.map(partial(run_job, data=data), jobs))
+
+    return CheckContext(p, context.results, context.budget, run_jobs=run_jobs)

@@ -1,27 +1,10 @@
-from functools import partial
-
 import numpy as np
 import pandas as pd
 import pytest
 
-from dlcheck.benchmark.executor import LocalExecutor
-from dlcheck.benchmark.runner import BenchmarkData, run_job
 from dlcheck.checks import NotApplicable
-from dlcheck.checks.base import CheckContext
 from dlcheck.checks.permutation import PermutationTest
-
-
-def _with_jobs(context: CheckContext) -> CheckContext:
-    p = context.prepared
-    data = BenchmarkData(X=p.X, y=p.y, task=p.task, n_classes=len(p.classes),
-                         numeric=p.numeric_columns, categorical=p.categorical_columns,
-                         budget=context.budget, seed=0, device="cpu")
-    executor = LocalExecutor(n_jobs=1)
-
-    def run_jobs(jobs):
-        return list(executor.map(partial(run_job, data=data), jobs))
-
-    return CheckContext(p, context.results, context.budget, run_jobs=run_jobs)
+from tests.checks.conftest import with_jobs
 
 
 def _noise(n: int = 300) -> pd.DataFrame:
@@ -32,7 +15,7 @@ def _noise(n: int = 300) -> pd.DataFrame:
 
 
 def test_a_score_no_shuffle_reaches_is_significant(make_context):
-    context = _with_jobs(make_context(_noise(), "y", best_score=0.95))
+    context = with_jobs(make_context(_noise(), "y", best_score=0.95))
     [finding] = PermutationTest().run(context)
     assert finding.severity == "info"
     assert finding.evidence["p_value"] == pytest.approx(1 / 21)
@@ -41,7 +24,7 @@ def test_a_score_no_shuffle_reaches_is_significant(make_context):
 
 
 def test_a_score_shuffles_reach_is_not(make_context):
-    context = _with_jobs(make_context(_noise(), "y", best_score=0.45))
+    context = with_jobs(make_context(_noise(), "y", best_score=0.45))
     [finding] = PermutationTest().run(context)
     assert finding.severity == "warning" and finding.evidence["p_value"] >= 0.05
 

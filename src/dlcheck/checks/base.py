@@ -28,6 +28,8 @@ class CheckContext:
     budget: Budget
     seed: int = 0
     run_jobs: Callable[[list[Job]], list[JobResult]] | None = None
+    min_gain: float | None = None
+    """The user's --min-gain (None: the default for the metric)."""
 
 
 class Check(Protocol):

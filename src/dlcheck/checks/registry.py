@@ -9,6 +9,7 @@ from dlcheck.checks.data_quantity import DataQuantity
 from dlcheck.checks.imbalance import ClassImbalance
 from dlcheck.checks.labels import WrongLabels
 from dlcheck.checks.leakage import DuplicatesAcrossFolds, GoldenFeature
+from dlcheck.checks.learning_curve import LearningCurves
 from dlcheck.checks.permutation import PermutationTest
 from dlcheck.findings import Finding
 
@@ -19,6 +20,7 @@ CHECKS: tuple[Check, ...] = (
     DuplicatesAcrossFolds(),
     PermutationTest(),
     WrongLabels(),
+    LearningCurves(),
 )
 
 

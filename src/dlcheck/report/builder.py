@@ -38,7 +38,8 @@ def build_report(
         "models": [_model(m.to_dict(), classical) for m in results.models],
         "comparison": _comparison(comparison),
         "findings": [f.to_dict() for f in findings],
-        "learning_curves": [],
+        "learning_curves": next((f.evidence["curves"] for f in findings
+                                 if f.check == "learning_curves"), []),
         "timings": {k: round(v, 3) for k, v in timings.items()},
         "protocol": {
             "split": results.split.strategy,

@@ -1,0 +1,170 @@
+"""Too little data? Learning curves of the linear, best classical and best deep models, an
+inverse power law fitted to each, and where the deep curve would cross the classical one."""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from typing import ClassVar
+
+import numpy as np
+from scipy.optimize import curve_fit
+
+from dlcheck.benchmark.compare import CLASSICAL, resolve_min_gain
+from dlcheck.benchmark.jobs import Job
+from dlcheck.checks.base import CheckContext, NotApplicable
+from dlcheck.findings import Finding
+
+
+def power_law(n: np.ndarray, a: float, b: float, c: float) -> np.ndarray:
+    """Goodness (a score, or minus a loss) after n training rows: it rises towards a."""
+    return a - b * np.power(n, -c)
+
+
+@dataclass(frozen=True)
+class LearningCurves:
+    code: ClassVar[str] = "learning_curves"
+    title: ClassVar[str] = "Too little data: learning curves"
+    fractions: tuple[float, ...] = (0.1, 0.18, 0.32, 0.56)
+    """Shares of each training fold, log-spaced; the full fold comes from the benchmark."""
+    horizon: float = 100.0
+    """How far (x today's rows) a crossing is looked for."""
+    n_bootstrap: int = 200
+
+    def run(self, context: CheckContext) -> list[Finding]:
+        results = context.results
+        if context.run_jobs is None:
+            raise NotApplicable("no executor to fit models on fractions of the data")
+        deep, classical = results.best({"deep"}), results.best(CLASSICAL)
+        linear = next((m for m in results.models if m.family == "linear"), None)
+        models = list(dict.fromkeys(m.name for m in (linear, classical, deep) if m))
+        if not models:
+            raise NotApplicable("no model to draw a curve for")
+        folds = [f for f in results.split.folds if f.repeat == 0]
+        jobs = [Job(name, fold, fraction=fr) for name in models for fr in self.fractions
+                for fold in folds]
+        done = [r for r in context.run_jobs(jobs) if r.ok]
+        metric = results.metric
+        sign = 1.0 if metric.greater_is_better else -1.0
+        # The best reachable goodness: AUC 1, RMSE 0. Curves must not promise more.
+        ceiling = metric.upper if metric.greater_is_better else -metric.lower
+        rng = np.random.default_rng(context.seed)
+        n_full = float(np.mean([len(f.train) for f in folds]))
+        targets = np.array([2 * n_full, 10 * n_full])
+        curves = []
+        for name in models:
+            model = results.get(name)
+            # rows -> per-fold scores, the full-data point from the benchmark itself
+            per_fold = {fold.id: [] for fold in folds}
+            for r in done:
+                if r.model == name:
+                    per_fold[r.fold_id].append((r.n_train_rows, r.scores[metric.name]))
+            for fid, score in zip(model.fold_ids, model.fold_scores, strict=True):
+                if fid in per_fold:
+                    per_fold[fid].append((model.train_rows, score))
+            curve = self._curve(name, per_fold, sign, ceiling, targets, rng)
+            curve["family"] = model.family
+            curves.append(curve)
+        worthwhile = resolve_min_gain(results, context.min_gain, classical).value
+        crossing = self._crossing(curves, classical, deep, n_full, worthwhile)
+        return [self._finding(curves, crossing, metric.name, n_full, classical, deep)]
+
+    def _curve(self, name, per_fold, sign, ceiling, targets, rng) -> dict:
+        table = np.array([pt for pts in per_fold.values() for pt in pts])
+        rows = np.unique(table[:, 0])
+        means = np.array([table[table[:, 0] == n, 1].mean() for n in rows])
+        params = _fit(rows, sign * means, ceiling)
+        projected, low, high = [None] * len(targets), [None] * len(targets), [None] * len(targets)
+        if params is not None:
+            projected = (sign * power_law(targets, *params)).tolist()
+            boots = []
+            fold_ids = list(per_fold)
+            for _ in range(self.n_bootstrap):
+                sample = rng.choice(len(fold_ids), len(fold_ids), replace=True)
+                points = np.array([pt for i in sample for pt in per_fold[fold_ids[i]]])
+                boot_means = np.array([points[points[:, 0] == n, 1].mean() for n in rows
+                                       if (points[:, 0] == n).any()])
+                boot_rows = np.array([n for n in rows if (points[:, 0] == n).any()])
+                fitted = _fit(boot_rows, sign * boot_means, ceiling)
+                if fitted is not None:
+                    boots.append(sign * power_law(targets, *fitted))
+            if boots:
+                low = np.percentile(boots, 2.5, axis=0).tolist()
+                high = np.percentile(boots, 97.5, axis=0).tolist()
+        return {"model": name, "train_rows": rows.tolist(), "scores": means.tolist(),
+                "fit": None if params is None else dict(zip("abc", map(float, params),
+                                                            strict=True)),
+                "projection_rows": targets.tolist(), "projected": projected,
+                "projected_low": low, "projected_high": high}
+
+    def _crossing(self, curves, classical, deep, n_full, min_gain) -> dict:
+        by_name = {c["model"]: c for c in curves}
+        if classical is None or deep is None:
+            return {"status": "no deep or no classical model"}
+        c_fit, d_fit = by_name[classical.name]["fit"], by_name[deep.name]["fit"]
+        if c_fit is None or d_fit is None:
+            return {"status": "a curve could not be fitted"}
+        grid = n_full * np.logspace(0, np.log10(self.horizon), 200)
+        gap = power_law(grid, **d_fit) - power_law(grid, **c_fit)
+        worth_it = np.flatnonzero(gap > min_gain)
+        if gap[0] > min_gain:
+            return {"status": "deep already ahead", "rows": float(n_full)}
+        if len(worth_it) == 0:
+            return {"status": f"no crossing within {self.horizon:g}x the data",
+                    "catch_up_rows": _first(grid, gap >= 0)}
+        return {"status": "crosses", "rows": float(grid[worth_it[0]]),
+                "times_today": float(grid[worth_it[0]] / n_full),
+                "catch_up_rows": _first(grid, gap >= 0), "min_gain": min_gain}
+
+    def _finding(self, curves, crossing, metric, n_full, classical, deep) -> Finding:
+        lines = []
+        for c in curves:
+            if c["projected"][0] is not None:
+                lines.append(f"{c['model']}: {c['scores'][-1]:.3f} now, "
+                             f"{c['projected'][0]:.3f} at 2x and {c['projected'][1]:.3f} at "
+                             "10x the rows")
+        if crossing["status"] == "crosses":
+            summary = (f"The deep curve ({deep.name}) is projected to lead {classical.name} by "
+                       f"the minimum worthwhile gain at about {crossing['rows']:,.0f} training "
+                       f"rows, {crossing['times_today']:.0f}x today's.")
+            advice = (f"Collect about {crossing['rows'] * 1.25:,.0f} rows (training plus test) "
+                      "before trying deep learning again; projections this far are rough.")
+        elif crossing["status"] == "deep already ahead":
+            summary = f"The deep model ({deep.name}) is already at or above {classical.name}."
+            advice = "More data is projected to keep the deep model ahead."
+        else:
+            summary = f"Projected {metric}: " + "; ".join(lines) + "."
+            if "no crossing" in crossing["status"]:
+                summary += (f" The deep curve does not lead the classical one by the minimum "
+                            f"worthwhile gain within {self.horizon:g}x the data.")
+            advice = ("More data of the same kind is unlikely to change the verdict."
+                      if "no crossing" in crossing["status"] else
+                      "The curves could not be extrapolated reliably.")
+        evidence = {"metric": metric, "train_rows_today": round(n_full), "crossing": crossing,
+                    "curves": curves}
+        return Finding(self.code, "info", summary + (" " + "; ".join(lines) + "."
+                                                      if crossing["status"] == "crosses" else ""),
+                       evidence, advice)
+
+
+def _first(grid: np.ndarray, condition: np.ndarray) -> float | None:
+    hits = np.flatnonzero(condition)
+    return float(grid[hits[0]]) if len(hits) else None
+
+
+def _fit(rows: np.ndarray, goodness: np.ndarray, ceiling: float = np.inf):
+    """(a, b, c) of the power law, its asymptote a at most `ceiling`, or None when the points
+    cannot support one."""
+    if len(rows) < 3:
+        return None
+    span = float(goodness.max() - goodness.min()) or 1e-6
+    start = min(float(goodness.max()) + 0.1 * span, ceiling - 1e-9)
+    p0 = (start, span * float(rows.min()) ** 0.5, 0.5)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            params, _ = curve_fit(power_law, rows, goodness, p0=p0, maxfev=5000,
+                                  bounds=([-np.inf, 0.0, 0.01], [ceiling, np.inf, 2.0]))
+    except (RuntimeError, ValueError):
+        return None
+    return params
