@@ -38,6 +38,11 @@ class SplitPlan:
     n_repeats: int
 
     @property
+    def first_repeat(self) -> list[Fold]:
+        """The folds of the first repeat: every row is tested exactly once (out of fold)."""
+        return [f for f in self.folds if f.repeat == 0]
+
+    @property
     def test_train_ratio(self) -> float:
         """n_test / n_train, the correction of Nadeau & Bengio's resampled t-test."""
         return float(np.mean([len(f.test) / len(f.train) for f in self.folds]))

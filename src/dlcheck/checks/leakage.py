@@ -30,7 +30,7 @@ class GoldenFeature:
 
     def run(self, context: CheckContext) -> list[Finding]:
         prepared, results = context.prepared, context.results
-        folds = [f for f in results.split.folds if f.repeat == 0]
+        folds = results.split.first_repeat
         best = results.best()
         best_score = best.secondary.get("r2", best.mean) if prepared.task == "regression" \
             else best.mean
@@ -99,7 +99,7 @@ class DuplicatesAcrossFolds:
     def run(self, context: CheckContext) -> list[Finding]:
         prepared = context.prepared
         row_hash = pd.util.hash_pandas_object(prepared.X, index=False).to_numpy()
-        folds = [f for f in context.results.split.folds if f.repeat == 0]
+        folds = context.results.split.first_repeat
         duplicated_test_rows: set[int] = set()
         for fold in folds:
             seen = set(row_hash[fold.train].tolist())

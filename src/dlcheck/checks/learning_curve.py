@@ -40,7 +40,7 @@ class LearningCurves:
         models = list(dict.fromkeys(m.name for m in (linear, classical, deep) if m))
         if not models:
             raise NotApplicable("no model to draw a curve for")
-        folds = [f for f in results.split.folds if f.repeat == 0]
+        folds = results.split.first_repeat
         jobs = [Job(name, fold, fraction=fr) for name in models for fr in self.fractions
                 for fold in folds]
         done = [r for r in context.run_jobs(jobs) if r.ok]
@@ -117,34 +117,32 @@ class LearningCurves:
                 "catch_up_rows": _first(grid, gap >= 0), "min_gain": min_gain}
 
     def _finding(self, curves, crossing, metric, n_full, classical, deep) -> Finding:
-        lines = []
-        for c in curves:
-            if c["projected"][0] is not None:
-                lines.append(f"{c['model']}: {c['scores'][-1]:.3f} now, "
-                             f"{c['projected'][0]:.3f} at 2x and {c['projected'][1]:.3f} at "
-                             "10x the rows")
-        if crossing["status"] == "crosses":
-            summary = (f"The deep curve ({deep.name}) is projected to lead {classical.name} by "
-                       f"the minimum worthwhile gain at about {crossing['rows']:,.0f} training "
-                       f"rows, {crossing['times_today']:.0f}x today's.")
+        projections = "; ".join(
+            f"{c['model']}: {c['scores'][-1]:.3f} now, {c['projected'][0]:.3f} at 2x and "
+            f"{c['projected'][1]:.3f} at 10x the rows"
+            for c in curves if c["projected"][0] is not None)
+        status = crossing["status"]
+        if status == "crosses":
+            headline = (f"The deep curve ({deep.name}) is projected to lead {classical.name} by "
+                        f"the minimum worthwhile gain at about {crossing['rows']:,.0f} training "
+                        f"rows, {crossing['times_today']:.0f}x today's.")
             advice = (f"Collect about {crossing['rows'] * 1.25:,.0f} rows (training plus test) "
                       "before trying deep learning again; projections this far are rough.")
-        elif crossing["status"] == "deep already ahead":
-            summary = f"The deep model ({deep.name}) is already at or above {classical.name}."
+        elif status == "deep already ahead":
+            headline = (f"On the fitted curves, the deep model ({deep.name}) already leads "
+                        f"{classical.name} by more than the minimum worthwhile gain.")
             advice = "More data is projected to keep the deep model ahead."
+        elif status.startswith("no crossing"):
+            headline = (f"The deep curve does not lead the classical one by the minimum "
+                        f"worthwhile gain within {self.horizon:g}x the data.")
+            advice = "More data of the same kind is unlikely to change the verdict."
         else:
-            summary = f"Projected {metric}: " + "; ".join(lines) + "."
-            if "no crossing" in crossing["status"]:
-                summary += (f" The deep curve does not lead the classical one by the minimum "
-                            f"worthwhile gain within {self.horizon:g}x the data.")
-            advice = ("More data of the same kind is unlikely to change the verdict."
-                      if "no crossing" in crossing["status"] else
-                      "The curves could not be extrapolated reliably.")
+            headline = f"The curves could not be extrapolated: {status}."
+            advice = "Compare the measured points of the curves instead of projections."
+        summary = headline + (f" Projected {metric}: {projections}." if projections else "")
         evidence = {"metric": metric, "train_rows_today": round(n_full), "crossing": crossing,
                     "curves": curves}
-        return Finding(self.code, "info", summary + (" " + "; ".join(lines) + "."
-                                                      if crossing["status"] == "crosses" else ""),
-                       evidence, advice)
+        return Finding(self.code, "info", summary, evidence, advice)
 
 
 def _first(grid: np.ndarray, condition: np.ndarray) -> float | None:

@@ -28,7 +28,7 @@ class PermutationTest:
         if context.run_jobs is None:
             raise NotApplicable("no executor to fit the permuted models")
         results, budget = context.results, context.budget
-        folds = [f for f in results.split.folds if f.repeat == 0]
+        folds = results.split.first_repeat
         n = budget.n_permutations
         model, why = self._choose_model(results.models, results.metric.greater_is_better,
                                         len(folds) * n, budget.permutation_cpu_seconds)
