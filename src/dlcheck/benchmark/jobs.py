@@ -7,6 +7,7 @@ in any order, anywhere the data can be reached, and a store can record each fini
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -22,11 +23,30 @@ class Job:
     relative_cost: float = 1.0
     permutation: int = 0
     """0: the true labels; k > 0: the labels shuffled with the k-th permutation (a null run)."""
+    params: tuple[tuple[str, Any], ...] = ()
+    """Hyperparameters set on the model step over the ladder's defaults (a tuned variant)."""
+    name: str = ""
+    """The name results are filed under ('' : the ladder model's name)."""
+    probe: str = ""
+    """A probe (see dlcheck.probes) run on the fitted model; its figures go to `extras`."""
+    tune_seconds: float = 0.0
+    """> 0: tune the model on the fold's training rows for this long, then fit and score the
+    best configuration (see dlcheck.benchmark.tuning)."""
+
+    @property
+    def label(self) -> str:
+        return self.name or self.model
 
     @property
     def key(self) -> str:
-        key = f"{self.model}/{self.fold.id}/{self.fraction:g}"
-        return f"{key}/perm{self.permutation}" if self.permutation else key
+        key = f"{self.label}/{self.fold.id}/{self.fraction:g}"
+        if self.permutation:
+            key += f"/perm{self.permutation}"
+        if self.probe:
+            key += f"/{self.probe}"
+        if self.tune_seconds:
+            key += f"/tune{self.tune_seconds:g}"
+        return key
 
 
 @dataclass
@@ -47,6 +67,8 @@ class JobResult:
     test_index: np.ndarray | None = None
     predictions: np.ndarray | None = None
     notes: list[str] = field(default_factory=list)
+    extras: dict[str, Any] = field(default_factory=dict)
+    """Figures of a probe or of tuning, by kind."""
     error: str | None = None
 
     @property

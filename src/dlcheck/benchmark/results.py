@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 import numpy as np
 
-from dlcheck.benchmark.jobs import JobResult
+from dlcheck.benchmark.jobs import Job, JobResult
 from dlcheck.benchmark.scoring import METRICS, Metric
 from dlcheck.benchmark.splits import SplitPlan
 from dlcheck.benchmark.stats import corrected_t_interval
@@ -32,6 +33,15 @@ class ModelResult:
     train_rows: int
     train_rows_available: int
     notes: list[str] = field(default_factory=list)
+    spec: str = ""
+    """The ladder model it was built from ('' : its own name)."""
+    params: dict[str, Any] = field(default_factory=dict)
+    """Hyperparameters over the ladder's defaults (a tuned variant); empty for defaults."""
+
+    def job(self, fold, **kwargs) -> Job:
+        """A job that fits this very model (ladder entry and hyperparameters) on a fold."""
+        return Job(self.spec or self.name, fold, params=tuple(sorted(self.params.items())),
+                   name=self.name, **kwargs)
 
     @property
     def subsampled(self) -> bool:
@@ -61,6 +71,12 @@ class BenchmarkResults:
     out_of_fold: dict[str, np.ndarray] = field(default_factory=dict)
     """Per model, its predictions for every row from the fold that held the row out (first
     repeat; NaN for rows no test fold covers, as early periods of time folds)."""
+
+    def add_model(self, model: ModelResult, out_of_fold: np.ndarray | None = None) -> None:
+        """A model measured after the benchmark on the same folds (a tuned variant)."""
+        self.models.append(model)
+        if out_of_fold is not None:
+            self.out_of_fold[model.name] = out_of_fold
 
     def get(self, name: str) -> ModelResult:
         return next(m for m in self.models if m.name == name)
@@ -97,32 +113,39 @@ def aggregate(
         if errors or len(mine) < len(fold_ids):
             failures[spec.name] = errors[0] if errors else "did not finish on every fold"
             continue
-        ordered = [mine[fid] for fid in fold_ids]
-        scores = np.array([r.scores[metric_name] for r in ordered])
-        interval = corrected_t_interval(scores, split.test_train_ratio)
-        notes = sorted({n.split(":")[0] for r in ordered for n in r.notes})
-        models.append(ModelResult(
-            name=spec.name, family=spec.family, description=spec.description,
-            metric=metric_name, fold_ids=fold_ids, fold_scores=scores.tolist(),
-            mean=interval.mean,
-            ci_low=max(interval.ci_low, metric.lower),
-            ci_high=min(interval.ci_high, metric.upper),
-            fit_seconds=float(np.mean([r.fit_seconds for r in ordered])),
-            predict_ms_per_1k=float(np.median([r.predict_ms_per_1k for r in ordered])),
-            size_bytes=int(np.median([r.size_bytes for r in ordered])),
-            n_params=int(np.median([r.n_params for r in ordered])),
-            secondary={k: float(np.mean([r.scores[k] for r in ordered]))
-                       for k in ordered[0].scores},
-            train_rows=max(r.n_train_rows for r in ordered),
-            train_rows_available=max(r.n_train_available for r in ordered),
-            notes=_describe_notes(ordered, notes),
-        ))
+        models.append(summarize(spec.name, spec.family, spec.description,
+                                [mine[fid] for fid in fold_ids], metric, split))
     n_rows = 1 + max(int(max(f.train.max(), f.test.max())) for f in split.folds)
-    out_of_fold = {m.name: _out_of_fold(job_results, m.name, n_rows) for m in models}
-    return BenchmarkResults(task, metric, split, models, failures, undefined, out_of_fold)
+    oof = {m.name: out_of_fold(job_results, m.name, n_rows) for m in models}
+    return BenchmarkResults(task, metric, split, models, failures, undefined, oof)
 
 
-def _out_of_fold(job_results: list[JobResult], model: str, n_rows: int) -> np.ndarray:
+def summarize(name: str, family: str, description: str, ordered: list[JobResult],
+              metric: Metric, split: SplitPlan, spec: str = "",
+              params: dict[str, Any] | None = None) -> ModelResult:
+    """One model's result from its jobs, one per fold in the order of the plan's fold ids."""
+    scores = np.array([r.scores[metric.name] for r in ordered])
+    interval = corrected_t_interval(scores, split.test_train_ratio)
+    notes = sorted({n.split(":")[0] for r in ordered for n in r.notes})
+    return ModelResult(
+        name=name, family=family, description=description,
+        metric=metric.name, fold_ids=[r.fold_id for r in ordered], fold_scores=scores.tolist(),
+        mean=interval.mean,
+        ci_low=max(interval.ci_low, metric.lower),
+        ci_high=min(interval.ci_high, metric.upper),
+        fit_seconds=float(np.mean([r.fit_seconds for r in ordered])),
+        predict_ms_per_1k=float(np.median([r.predict_ms_per_1k for r in ordered])),
+        size_bytes=int(np.median([r.size_bytes for r in ordered])),
+        n_params=int(np.median([r.n_params for r in ordered])),
+        secondary={k: float(np.mean([r.scores[k] for r in ordered])) for k in ordered[0].scores},
+        train_rows=max(r.n_train_rows for r in ordered),
+        train_rows_available=max(r.n_train_available for r in ordered),
+        notes=_describe_notes(ordered, notes), spec=spec, params=dict(params or {}),
+    )
+
+
+def out_of_fold(job_results: list[JobResult], model: str, n_rows: int) -> np.ndarray:
+    """A model's out-of-fold predictions (first repeat) from its jobs."""
     mine = [r for r in job_results if r.model == model and r.repeat == 0 and r.fraction == 1.0
             and r.predictions is not None]
     if not mine:

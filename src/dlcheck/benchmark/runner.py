@@ -66,7 +66,7 @@ def permuted_labels(data: BenchmarkData, permutation: int) -> np.ndarray:
 
 def run_job(job: Job, data: BenchmarkData) -> JobResult:
     """Fit, predict, score and measure one job; a failure is returned, never raised."""
-    result = JobResult(key=job.key, model=job.model, fold_id=job.fold.id,
+    result = JobResult(key=job.key, model=job.label, fold_id=job.fold.id,
                        repeat=job.fold.repeat, fraction=job.fraction,
                        permutation=job.permutation)
     try:
@@ -83,9 +83,15 @@ def _fit_and_score(job: Job, data: BenchmarkData, result: JobResult) -> None:
     spec = get_model(job.model)
     train = training_rows(job, data, spec.slow)
     test = job.fold.test
-    pipeline = spec.build(data.context())
+    params = dict(job.params)
     X_train, X_test = data.X.iloc[train], data.X.iloc[test]
     y = permuted_labels(data, job.permutation)
+    if job.tune_seconds:
+        from dlcheck.benchmark.tuning import tune
+
+        params, result.extras["tuning"] = tune(spec, X_train, y[train], data, job.tune_seconds,
+                                               job.fold.id)
+    pipeline = spec.build(data.context(), params)
 
     start = time.perf_counter()
     pipeline.fit(X_train, y[train])
@@ -105,6 +111,16 @@ def _fit_and_score(job: Job, data: BenchmarkData, result: JobResult) -> None:
     log = getattr(pipeline[-1], "training_log_", None)
     if log is not None:
         result.notes.append(f"{log.stopped_by}: {log.epochs} epochs, best at {log.best_epoch}")
+    if job.probe:
+        from dlcheck.probes import FittedFold, run_probe
+
+        fitted = FittedFold(pipeline, X_train, y[train], X_test, y[test], data, job.fold.id)
+        result.extras[job.probe] = run_probe(job.probe, fitted)
+
+
+def predict_output(pipeline, X: pd.DataFrame, data: BenchmarkData) -> np.ndarray:
+    """Class probabilities (one column per class of the whole table) or regression values."""
+    return _predict(pipeline, X, data)
 
 
 def _predict(pipeline, X: pd.DataFrame, data: BenchmarkData) -> np.ndarray:

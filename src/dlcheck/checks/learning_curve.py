@@ -11,7 +11,6 @@ import numpy as np
 from scipy.optimize import curve_fit
 
 from dlcheck.benchmark.compare import CLASSICAL, resolve_min_gain
-from dlcheck.benchmark.jobs import Job
 from dlcheck.checks.base import CheckContext, NotApplicable
 from dlcheck.findings import Finding
 
@@ -41,7 +40,7 @@ class LearningCurves:
         if not models:
             raise NotApplicable("no model to draw a curve for")
         folds = results.split.first_repeat
-        jobs = [Job(name, fold, fraction=fr) for name in models for fr in self.fractions
+        jobs = [results.get(name).job(fold, fraction=fr) for name in models for fr in self.fractions
                 for fold in folds]
         done = [r for r in context.run_jobs(jobs) if r.ok]
         metric = results.metric

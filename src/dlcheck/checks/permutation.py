@@ -8,7 +8,6 @@ from typing import ClassVar
 import numpy as np
 
 from dlcheck._config import ALPHA
-from dlcheck.benchmark.jobs import Job
 from dlcheck.benchmark.results import ModelResult
 from dlcheck.checks.base import CheckContext, NotApplicable
 from dlcheck.findings import Finding
@@ -32,7 +31,7 @@ class PermutationTest:
         n = budget.n_permutations
         model, why = self._choose_model(results.models, results.metric.greater_is_better,
                                         len(folds) * n, budget.permutation_cpu_seconds)
-        jobs = [Job(model.name, fold, permutation=k) for k in range(1, n + 1) for fold in folds]
+        jobs = [model.job(fold, permutation=k) for k in range(1, n + 1) for fold in folds]
         done = context.run_jobs(jobs)
         failed = [r.error for r in done if not r.ok]
         if failed:

@@ -64,10 +64,14 @@ class ModelSpec:
     relative_cost: float = 1.0
     """Rough cost, so the executor can start the longest jobs first."""
 
-    def build(self, context: ModelContext) -> Pipeline:
+    def build(self, context: ModelContext, params: dict | None = None) -> Pipeline:
+        """The pipeline; `params` override the model step's ladder defaults."""
+        model = self.build_estimator(context)
+        if params:
+            model.set_params(**params)
         return Pipeline([
             ("prep", make_preprocessor(self.preprocessing, context.numeric, context.categorical)),
-            ("model", self.build_estimator(context)),
+            ("model", model),
         ])
 
 
