@@ -1,8 +1,11 @@
 """Whole assessments on synthetic tables whose right verdict is known (quick budget)."""
 
+from dataclasses import replace
+
 import pytest
 
 from dlcheck import assess
+from dlcheck._config import BUDGETS
 from dlcheck.benchmark.stats import paired_difference
 from dlcheck.data import synthetic
 
@@ -38,7 +41,7 @@ def test_rotated_smooth_function_gives_deep_learning():
     a = assess(df, target, budget="quick")
     assert a.verdict["decision"] == "deep_learning", a.verdict["reasons"]
     c = a.report["comparison"]
-    assert c["best_classical"] in {"lightgbm", "random_forest"}
+    assert c["best_classical"].removesuffix("_tuned") in {"lightgbm", "random_forest"}
     assert c["ci_low"] > c["min_gain"]  # the interval's lower end clears the worthwhile gain
 
 
@@ -46,17 +49,25 @@ def test_axis_aligned_thresholds_give_classical_with_trees_on_top():
     df, target = synthetic.threshold_table(n=3000, seed=4)
     a = assess(df, target, budget="quick")
     assert a.verdict["decision"] == "classical", a.verdict["reasons"]
-    assert a.report["comparison"]["best_model"] in {"lightgbm", "random_forest"}
-    assert a.verdict["recommended_model"] in {"shallow_tree", "random_forest", "lightgbm"}
+    assert a.report["comparison"]["best_model"].removesuffix("_tuned") in {"lightgbm",
+                                                                            "random_forest"}
+    assert a.verdict["recommended_model"].removesuffix("_tuned") in {
+        "shallow_tree", "random_forest", "lightgbm"}
 
 
-def test_same_seed_gives_the_same_scores():
+def test_same_seed_gives_the_same_scores(monkeypatch):
+    # Tuning stops at a trial count or a wall-clock limit, whichever comes first; with the
+    # count binding, tuned models too must repeat exactly.
+    quick = BUDGETS["quick"]
+    monkeypatch.setitem(BUDGETS, "quick", replace(quick, tuning_seconds=600.0,
+                                                  tuning_max_trials=3))
     df, target = synthetic.linear_table(n=300, seed=5)
     # Same options, workers included: the number of threads changes float rounding.
     first = assess(df, target, budget="quick", seed=7, n_jobs=2)
     second = assess(df, target, budget="quick", seed=7, n_jobs=2)
     scores = {m["name"]: m["fold_scores"] for m in first.report["models"]}
     assert scores == {m["name"]: m["fold_scores"] for m in second.report["models"]}
+    assert any(name.endswith("_tuned") for name in scores)
     for key in ("decision", "recommended_model", "confidence"):
         assert first.verdict[key] == second.verdict[key]
     assert first.report["comparison"]["uplift"] == second.report["comparison"]["uplift"]

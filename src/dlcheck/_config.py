@@ -35,6 +35,12 @@ class Budget:
     """Label permutations of the permutation test (p-value resolution 1 / (n + 1))."""
     permutation_cpu_seconds: float
     """CPU time the permutation test may spend; it tests the best model that fits in it."""
+    tuning_seconds: float
+    """Wall-clock seconds of hyperparameter search per outer fold, the same for the best
+    classical and the best deep model."""
+    tuning_max_trials: int
+    """Trials per fold at most. The search stops at whichever bound comes first; when the
+    trial count binds (cheap models), the tuned figures repeat exactly with the same seed."""
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -45,16 +51,19 @@ BUDGETS: dict[str, Budget] = {
         name="quick", n_folds=5, n_repeats=1, max_epochs=60, deep_row_passes=200_000,
         deep_seconds_per_fit=60.0, patience=8, max_rows_slow=20_000, forest_trees=100,
         tabm_k=8, deep_width=128, n_permutations=20, permutation_cpu_seconds=60.0,
+        tuning_seconds=8.0, tuning_max_trials=50,
     ),
     "standard": Budget(
         name="standard", n_folds=5, n_repeats=2, max_epochs=150, deep_row_passes=1_000_000,
         deep_seconds_per_fit=300.0, patience=16, max_rows_slow=50_000, forest_trees=300,
         tabm_k=16, deep_width=256, n_permutations=50, permutation_cpu_seconds=600.0,
+        tuning_seconds=60.0, tuning_max_trials=200,
     ),
     "thorough": Budget(
         name="thorough", n_folds=5, n_repeats=4, max_epochs=400, deep_row_passes=5_000_000,
         deep_seconds_per_fit=1200.0, patience=24, max_rows_slow=200_000, forest_trees=500,
         tabm_k=32, deep_width=512, n_permutations=100, permutation_cpu_seconds=3600.0,
+        tuning_seconds=300.0, tuning_max_trials=500,
     ),
 }
 

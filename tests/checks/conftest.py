@@ -1,3 +1,4 @@
+from dataclasses import replace
 from functools import partial
 
 import numpy as np
@@ -5,12 +6,16 @@ import pytest
 
 from dlcheck._config import BUDGETS
 from dlcheck.benchmark.executor import LocalExecutor
+from dlcheck.benchmark.jobs import JobResult
 from dlcheck.benchmark.results import BenchmarkResults, ModelResult
 from dlcheck.benchmark.runner import BenchmarkData, run_job
-from dlcheck.benchmark.scoring import METRICS, PRIMARY_METRIC
+from dlcheck.benchmark.scoring import METRICS, METRICS_BY_TASK, PRIMARY_METRIC
 from dlcheck.benchmark.splits import make_folds
 from dlcheck.checks import CheckContext
 from dlcheck.data.prepare import prepare
+
+TEST_BUDGET = replace(BUDGETS["quick"], tuning_seconds=1.0)
+"""The quick budget, with tuning cut to a second a fold: tests check behaviour, not depth."""
 
 
 @pytest.fixture
@@ -39,9 +44,14 @@ def make_context():
             oof /= oof.sum(axis=1, keepdims=True)
         else:
             oof = (prepared.y + rng.normal(0, prepared.y.std(), prepared.n_rows))[:, None]
+        fold_results = {"lightgbm": {f.id: JobResult(
+            key=f"lightgbm/{f.id}/1", model="lightgbm", fold_id=f.id, repeat=f.repeat,
+            fraction=1.0, scores={m: best_score for m in METRICS_BY_TASK[prepared.task]},
+            fit_seconds=1.0, predict_ms_per_1k=1.0, size_bytes=1000, n_params=10,
+            n_train_rows=len(f.train), n_train_available=len(f.train)) for f in split.folds}}
         results = BenchmarkResults(prepared.task, METRICS[metric], split, [model], {},
-                                   out_of_fold={"lightgbm": oof})
-        return CheckContext(prepared=prepared, results=results, budget=BUDGETS["quick"])
+                                   out_of_fold={"lightgbm": oof}, fold_results=fold_results)
+        return CheckContext(prepared=prepared, results=results, budget=TEST_BUDGET)
 
     return make
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -38,10 +38,17 @@ class ModelResult:
     params: dict[str, Any] = field(default_factory=dict)
     """Hyperparameters over the ladder's defaults (a tuned variant); empty for defaults."""
 
+    fold_params: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Per fold id, hyperparameters that differ from `params` (tuning picks them per fold)."""
+    tuned_variant: str = ""
+    """The name of this model's tuned variant, which stands for it in comparisons."""
+
     def job(self, fold, **kwargs) -> Job:
         """A job that fits this very model (ladder entry and hyperparameters) on a fold."""
-        return Job(self.spec or self.name, fold, params=tuple(sorted(self.params.items())),
-                   name=self.name, **kwargs)
+        params = self.fold_params.get(fold.id, self.params)
+        kwargs.setdefault("params", tuple(sorted(params.items())))
+        kwargs.setdefault("name", self.name)
+        return Job(self.spec or self.name, fold, **kwargs)
 
     @property
     def subsampled(self) -> bool:
@@ -71,6 +78,8 @@ class BenchmarkResults:
     out_of_fold: dict[str, np.ndarray] = field(default_factory=dict)
     """Per model, its predictions for every row from the fold that held the row out (first
     repeat; NaN for rows no test fold covers, as early periods of time folds)."""
+    fold_results: dict[str, dict[str, JobResult]] = field(default_factory=dict)
+    """Per model and fold id, its job's result (scores, costs, notes; predictions dropped)."""
 
     def add_model(self, model: ModelResult, out_of_fold: np.ndarray | None = None) -> None:
         """A model measured after the benchmark on the same folds (a tuned variant)."""
@@ -85,7 +94,9 @@ class BenchmarkResults:
         return np.asarray(self.get(name).fold_scores)
 
     def best(self, families: set[str] | None = None) -> ModelResult | None:
-        pool = [m for m in self.models if families is None or m.family in families]
+        """The best-scoring model of these families; a tuned variant stands for its default."""
+        pool = [m for m in self.models if (families is None or m.family in families)
+                and not m.tuned_variant]
         if not pool:
             return None
         sign = 1 if self.metric.greater_is_better else -1
@@ -101,7 +112,7 @@ def aggregate(
 ) -> BenchmarkResults:
     metric = METRICS[metric_name]
     fold_ids = [f.id for f in split.folds]
-    models, failures = [], {}
+    models, failures, fold_results = [], {}, {}
     # A fold any model could not score (NaN) is left out for every model: pairs stay pairs.
     job_results = [r for r in job_results if r.permutation == 0]
     undefined = sorted({r.fold_id for r in job_results
@@ -115,9 +126,12 @@ def aggregate(
             continue
         models.append(summarize(spec.name, spec.family, spec.description,
                                 [mine[fid] for fid in fold_ids], metric, split))
+        fold_results[spec.name] = {fid: replace(mine[fid], predictions=None, test_index=None)
+                                   for fid in fold_ids}
     n_rows = 1 + max(int(max(f.train.max(), f.test.max())) for f in split.folds)
     oof = {m.name: out_of_fold(job_results, m.name, n_rows) for m in models}
-    return BenchmarkResults(task, metric, split, models, failures, undefined, oof)
+    return BenchmarkResults(task, metric, split, models, failures, undefined, oof,
+                            fold_results)
 
 
 def summarize(name: str, family: str, description: str, ordered: list[JobResult],

@@ -91,6 +91,8 @@ def _fit_and_score(job: Job, data: BenchmarkData, result: JobResult) -> None:
 
         params, result.extras["tuning"] = tune(spec, X_train, y[train], data, job.tune_seconds,
                                                job.fold.id)
+        if not params:  # the defaults won: the benchmark already fitted and scored them
+            return
     pipeline = spec.build(data.context(), params)
 
     start = time.perf_counter()

@@ -11,9 +11,11 @@ from dlcheck.checks.labels import WrongLabels
 from dlcheck.checks.leakage import DuplicatesAcrossFolds, GoldenFeature
 from dlcheck.checks.learning_curve import LearningCurves
 from dlcheck.checks.permutation import PermutationTest
+from dlcheck.checks.tuning import Tuning
 from dlcheck.findings import Finding
 
 CHECKS: tuple[Check, ...] = (
+    Tuning(),  # first: it adds the tuned variants that every later comparison uses
     DataQuantity(),
     ClassImbalance(),
     GoldenFeature(),

@@ -1,0 +1,138 @@
+"""Defaults are not magic: the best classical and the best deep model, each tuned with Optuna
+for the same wall-clock budget inside every outer fold (nested), against their defaults.
+
+This is the one check that adds to the results: each tuned variant joins the ladder and stands
+for its default in every comparison after it (the later checks and the verdict), because its
+score comes from outer folds its tuning never saw.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import ClassVar
+
+import numpy as np
+
+from dlcheck.benchmark.compare import CLASSICAL
+from dlcheck.benchmark.jobs import JobResult
+from dlcheck.benchmark.results import BenchmarkResults, ModelResult, summarize
+from dlcheck.benchmark.stats import paired_difference
+from dlcheck.checks.base import CheckContext, NotApplicable
+from dlcheck.findings import Finding
+
+
+@dataclass(frozen=True)
+class Tuning:
+    code: ClassVar[str] = "tuning"
+    title: ClassVar[str] = "Defaults are not magic: tuned against default"
+
+    def run(self, context: CheckContext) -> list[Finding]:
+        from dlcheck.models.search_spaces import SEARCH_SPACES
+
+        if context.run_jobs is None:
+            raise NotApplicable("no executor to tune models")
+        results = context.results
+        targets = [m for m in (results.best(CLASSICAL), results.best({"deep"}))
+                   if m is not None and (m.spec or m.name) in SEARCH_SPACES and not m.params]
+        if not targets:
+            raise NotApplicable("no classical or deep model to tune")
+        seconds = context.budget.tuning_seconds
+        by_id = {f.id: f for f in results.split.folds}
+        jobs = [m.job(by_id[fid], tune_seconds=seconds, name=f"{m.name}_tuned")
+                for m in targets for fid in m.fold_ids]
+        done = context.run_jobs(jobs)
+        rows = {}
+        for model in targets:
+            mine = {r.fold_id: r for r in done if r.model == f"{model.name}_tuned"}
+            failed = [r.error for r in mine.values() if not r.ok]
+            if failed:
+                raise RuntimeError(f"tuning {model.name} failed: {failed[0]}")
+            tuned = self._add_tuned(results, model, mine, seconds)
+            rows[model.name] = self._row(results, model, tuned, mine)
+        return [self._finding(results, rows, seconds)]
+
+    @staticmethod
+    def _add_tuned(results: BenchmarkResults, model: ModelResult,
+                   mine: dict[str, JobResult], seconds: float) -> ModelResult:
+        """The tuned variant as a model of the ladder; a fold where the defaults won keeps the
+        default's own fit (same seed, same rows: the same model)."""
+        defaults = results.fold_results.get(model.name, {})
+        ordered = []
+        for fid in model.fold_ids:
+            r = mine[fid]
+            if r.extras["tuning"]["defaults_won"]:
+                r = replace(defaults[fid], key=r.key, model=r.model, extras=r.extras)
+            ordered.append(r)
+        name = f"{model.name}_tuned"
+        tuned = summarize(
+            name, model.family, f"{model.description}; tuned with Optuna for {seconds:g} s "
+            "inside each fold", ordered, results.metric, results.split,
+            spec=model.spec or model.name)
+        tuned.fold_params = {fid: mine[fid].extras["tuning"]["params"] for fid in model.fold_ids}
+        oof = results.out_of_fold.get(model.name)
+        if oof is not None:  # the default's predictions, replaced where a tuned fit was scored
+            oof = oof.copy()
+            for r in mine.values():
+                if r.predictions is not None and r.repeat == 0:
+                    oof[r.test_index] = r.predictions.reshape(len(r.test_index), -1)
+        results.add_model(tuned, oof)
+        results.fold_results[name] = {r.fold_id: r for r in ordered}
+        model.tuned_variant = name
+        return tuned
+
+    @staticmethod
+    def _row(results: BenchmarkResults, model: ModelResult, tuned: ModelResult,
+             mine: dict[str, JobResult]) -> dict:
+        figures = [mine[fid].extras["tuning"] for fid in model.fold_ids]
+        gain = paired_difference(np.asarray(tuned.fold_scores), np.asarray(model.fold_scores),
+                                 results.split.test_train_ratio, results.metric.greater_is_better)
+        return {
+            "family": model.family, "default": round(model.mean, 4),
+            "default_ci": [round(model.ci_low, 4), round(model.ci_high, 4)],
+            "tuned_model": tuned.name, "tuned": round(tuned.mean, 4),
+            "tuned_ci": [round(tuned.ci_low, 4), round(tuned.ci_high, 4)],
+            "gain": round(gain.mean, 4), "gain_ci": [round(gain.ci_low, 4),
+                                                     round(gain.ci_high, 4)],
+            "gain_p_value": round(gain.p_value, 4) if np.isfinite(gain.p_value) else None,
+            "trials_per_fold": [f["trials"] for f in figures],
+            "search_seconds_per_fold": [f["seconds"] for f in figures],
+            "defaults_kept_on_folds": sum(f["defaults_won"] for f in figures),
+            "params_per_fold": {fid: mine[fid].extras["tuning"]["params"]
+                                for fid in model.fold_ids},
+        }
+
+    def _finding(self, results: BenchmarkResults, rows: dict, seconds: float) -> Finding:
+        metric = results.metric.name
+        n_folds = len(next(iter(rows.values()))["trials_per_fold"])
+        parts = []
+        for name, row in rows.items():
+            kept = row["defaults_kept_on_folds"]
+            parts.append(
+                f"{name} {row['default']:.3f} -> {row['tuned']:.3f} tuned "
+                f"({row['gain']:+.3f}, 95% CI {row['gain_ci'][0]:+.3f} to "
+                f"{row['gain_ci'][1]:+.3f}; {np.mean(row['trials_per_fold']):.0f} trials a fold"
+                + (f", defaults kept on {kept} of {n_folds} folds" if kept else "") + ")")
+        summary = (f"Each model was tuned for {seconds:g} s inside every outer fold, on rows "
+                   f"the fold's test part never saw: " + "; ".join(parts) + f" ({metric}).")
+        severity, advice = "info", ("The verdict compares the tuned variants; a larger "
+                                    "--budget tunes longer.")
+        classical = next((r for r in rows.values() if r["family"] != "deep"), None)
+        deep = next((r for r in rows.values() if r["family"] == "deep"), None)
+        if classical and deep:
+            sign = 1 if results.metric.greater_is_better else -1
+            before = sign * (deep["default"] - classical["default"])
+            after = sign * (deep["tuned"] - classical["tuned"])
+            if before * after < 0:
+                severity = "warning"
+                leader = "deep" if after > 0 else "classical"
+                summary += (f" Tuning changes which side leads: with defaults the "
+                            f"{'deep' if before > 0 else 'classical'} model was ahead, tuned "
+                            f"the {leader} one is.")
+                advice = ("Judge deep against classical on tuned models only; a comparison of "
+                          "defaults would have misled here.")
+            few = [n for n, r in rows.items() if np.mean(r["trials_per_fold"]) < 5]
+            if few:
+                advice += (f" {', '.join(few)} got fewer than 5 trials a fold in the same "
+                           "time: its tuning is shallow; a larger --budget searches further.")
+        return Finding(self.code, severity, summary,
+                       {"metric": metric, "seconds_per_fold": seconds, "models": rows}, advice)

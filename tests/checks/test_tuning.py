@@ -1,0 +1,106 @@
+"""Defaults are not magic: tuning inside each fold, against the defaults, for the verdict."""
+
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import dlcheck.benchmark.tuning as tuning_module
+from dlcheck._config import BUDGETS
+from dlcheck.benchmark.compare import compare
+from dlcheck.benchmark.runner import BenchmarkData, predict_output
+from dlcheck.benchmark.scoring import METRICS
+from dlcheck.checks import NotApplicable
+from dlcheck.checks.tuning import Tuning
+from dlcheck.models.registry import get_model
+from tests.checks.conftest import with_jobs
+
+
+def _wide_weak_table(n: int = 300, n_noise: int = 150, seed: int = 0) -> pd.DataFrame:
+    """A weak signal among useless columns."""
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 3 + n_noise))
+    logit = 0.8 * X[:, 0] + 0.6 * X[:, 1] - 0.5 * X[:, 2]
+    df = pd.DataFrame(X, columns=[f"x{i}" for i in range(X.shape[1])])
+    df["y"] = (logit + rng.logistic(size=n) > 0).astype(int)
+    return df
+
+
+def test_tuning_beats_defaults_that_overfit_on_rows_it_never_saw():
+    # Nearly as many columns as training rows: ridge's default alpha=1 overfits badly.
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame(rng.normal(size=(300, 180)), columns=[f"x{i}" for i in range(180)])
+    y = (X["x0"] + 0.8 * X["x1"] - 0.6 * X["x2"] + rng.normal(size=300)).to_numpy()
+    data = BenchmarkData(X=X, y=y, task="regression", n_classes=1, numeric=list(X.columns),
+                         categorical=[], budget=BUDGETS["quick"], seed=0, device="cpu")
+    train, test = np.arange(200), np.arange(200, 300)
+    spec = get_model("linear")
+    params, figures = tuning_module.tune(spec, X.iloc[train], y[train], data, 3.0, "r0f0")
+    assert figures["trials"] >= 10 and not figures["defaults_won"]
+    assert figures["inner_best_score"] < figures["inner_default_score"]  # RMSE: lower
+    assert params["alpha"] > 10  # it found that this table needs strong regularisation
+    rmse = {}
+    for name, p in (("default", {}), ("tuned", params)):
+        pipeline = spec.build(data.context(), p).fit(X.iloc[train], y[train])
+        rmse[name] = METRICS["rmse"].fn(y[test], predict_output(pipeline, X.iloc[test], data), 1)
+    assert rmse["tuned"] < 0.8 * rmse["default"]
+
+
+def test_tuned_variant_joins_the_ladder_and_stands_for_its_default(make_context, monkeypatch):
+    df = _wide_weak_table(n=250, n_noise=20)
+    context = with_jobs(make_context(df, "y", best_score=0.8))
+    seen = []
+    real_tune = tuning_module.tune
+
+    def spy(spec, X, y, data, seconds, fold_id):
+        seen.append((fold_id, set(X.index)))
+        return real_tune(spec, X, y, data, seconds, fold_id)
+
+    monkeypatch.setattr(tuning_module, "tune", spy)
+    [finding] = Tuning().run(context)
+    results = context.results
+    default, tuned = results.get("lightgbm"), results.get("lightgbm_tuned")
+
+    # Nested: each fold's search saw only that fold's training rows.
+    folds = {f.id: f for f in results.split.folds}
+    assert sorted(fid for fid, _ in seen) == sorted(default.fold_ids)
+    for fid, rows in seen:
+        assert rows.isdisjoint(folds[fid].test) and rows <= set(folds[fid].train)
+
+    # Scored on the same folds; where the defaults won, the default's own score is kept.
+    assert tuned.fold_ids == default.fold_ids
+    row = finding.evidence["models"]["lightgbm"]
+    for fid, score in zip(tuned.fold_ids, tuned.fold_scores, strict=True):
+        if not tuned.fold_params[fid]:
+            assert score == 0.8
+    assert all(t >= 2 for t in row["trials_per_fold"])
+    assert row["tuned"] == pytest.approx(tuned.mean, abs=1e-4)
+
+    # The tuned variant stands for the default in every comparison from now on.
+    assert default.tuned_variant == "lightgbm_tuned"
+    assert results.best() is tuned and compare(results).best_classical == "lightgbm_tuned"
+    assert "tuned" in finding.summary and "0.800" in finding.summary
+
+
+def test_a_tuned_variant_refits_with_its_own_parameters_on_each_fold(make_context):
+    df = _wide_weak_table(n=250, n_noise=20)
+    context = with_jobs(make_context(df, "y", best_score=0.8))
+    Tuning().run(context)
+    tuned = context.results.get("lightgbm_tuned")
+    fold = context.results.split.folds[0]
+    job = tuned.job(fold, permutation=3)
+    assert job.model == "lightgbm" and job.name == "lightgbm_tuned"
+    assert dict(job.params) == tuned.fold_params[fold.id] and job.permutation == 3
+
+
+def test_not_applicable_without_an_executor(make_context):
+    context = make_context(_wide_weak_table(n=100, n_noise=5), "y")
+    with pytest.raises(NotApplicable):
+        Tuning().run(context)
+
+
+def test_tuning_budget_grows_with_the_preset():
+    seconds = [BUDGETS[b].tuning_seconds for b in ("quick", "standard", "thorough")]
+    assert seconds == sorted(seconds) and seconds[0] > 0
+    assert replace(BUDGETS["quick"], tuning_seconds=1.0).tuning_seconds == 1.0
