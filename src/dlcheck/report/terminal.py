@@ -33,6 +33,8 @@ def ladder_table(report: dict[str, Any]) -> Table:
             marks.append("best deep")
         if m["name"] == recommended:
             marks.append("recommended")
+        if m.get("tuned_variant"):
+            marks.append(f"compared as {m['tuned_variant']}")
         notes = marks + (["subsample"] if m["subsampled"] else []) + m["notes"]
         table.add_row(
             Text(m["name"], style="bold" if m["name"] == recommended else ""),
