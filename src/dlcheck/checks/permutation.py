@@ -73,7 +73,7 @@ class PermutationTest:
     def _choose_model(models: list[ModelResult], greater_is_better: bool, n_fits: int,
                       cpu_seconds: float) -> tuple[ModelResult, str]:
         """The best-scoring model whose permuted refits fit in the budget's CPU time."""
-        contenders = [m for m in models if m.family != "baseline"]
+        contenders = [m for m in models if m.family != "baseline" and not m.tuned_variant]
         if not contenders:
             raise NotApplicable("no model besides the baseline")
         ranked = sorted(contenders, key=lambda m: m.mean, reverse=greater_is_better)
