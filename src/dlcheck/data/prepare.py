@@ -43,6 +43,9 @@ class PreparedData:
     groups: np.ndarray | None = None
     times: np.ndarray | None = None
     findings: list[Finding] = field(default_factory=list)
+    dropped_values: pd.DataFrame | None = None
+    """The values of the columns left out as ID-like, one row per prepared row (None: there
+    are none): no model sees them, but a check asks whether they still predict the target."""
 
     @property
     def n_rows(self) -> int:
@@ -112,6 +115,7 @@ def prepare(
     column_kinds = {c: infer_column_kind(df[c]) for c in feature_names}
     dropped = {c: _DROPPED_KINDS[k] for c, k in column_kinds.items() if k in _DROPPED_KINDS}
     findings += _dropped_column_findings(column_kinds, dropped)
+    ids = [c for c, k in column_kinds.items() if k == "id"]
 
     X, numeric, categorical = _build_features(df, column_kinds)
     if X.shape[1] == 0:
@@ -146,6 +150,7 @@ def prepare(
         column_kinds=column_kinds, dropped_columns=dropped, n_rows_input=n_rows_input,
         n_columns_input=n_columns_input,
         groups=groups, times=times, findings=findings,
+        dropped_values=df[ids].reset_index(drop=True) if ids else None,
     )
 
 
