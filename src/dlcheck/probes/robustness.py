@@ -1,0 +1,162 @@
+"""Robustness of a fitted model: its score under Gaussian noise on the numeric features, what
+it predicts for rows unlike any it saw (random, all-zero, all-mean), and for a network the
+adversarial figures of `dlcheck.probes.adversarial`.
+
+- Noise: each numeric feature gets Gaussian noise of `level` x its standard deviation on the
+  training rows, for each level of `NOISE_LEVELS`; categories and missing values stay.
+- Random rows: each numeric feature drawn uniformly from its training 1%..99% range widened
+  by `RANDOM_WIDEN` of that range on both sides, independently of the others (so that the
+  rows sit off the data even where each value is plausible); each category drawn uniformly
+  from the categories seen in training.
+- Blank rows: every numeric feature 0, or at its training mean; every category its most
+  frequent value.
+
+Classification reports the mean top-class probability (the model's confidence) on each kind
+of row; regression reports where its predictions fall against the training target's range.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from dlcheck.probes import FittedFold
+
+NOISE_LEVELS = (0.1, 0.3, 1.0)
+"""Noise standard deviations, in units of each numeric feature's training standard deviation."""
+MAX_ROWS = 2000
+"""Test rows scored at most under noise (a seeded sample): bounds the cost on large tables."""
+N_RANDOM_ROWS = 1000
+"""Random rows predicted."""
+RANDOM_WIDEN = 0.5
+"""Random numeric values span the training 1%..99% range widened by this share of it on both
+sides."""
+
+
+def robustness(fitted: FittedFold) -> dict:
+    rng = np.random.default_rng([fitted.data.seed, 4242])
+    X, y = fitted.X_test, fitted.y_test
+    if len(X) > MAX_ROWS:
+        keep = np.sort(rng.choice(len(X), MAX_ROWS, replace=False))
+        X, y = X.iloc[keep], y[keep]
+    out = {"rows": len(X), "noise": noise_scores(fitted, X, y, rng)}
+    random = random_rows(fitted.X_train, fitted.data.numeric, fitted.data.categorical,
+                         N_RANDOM_ROWS, rng)
+    blank = blank_rows(fitted.X_train, fitted.data.numeric, fitted.data.categorical)
+    if fitted.data.task == "regression":
+        out["extrapolation"] = extrapolation(fitted, random, blank)
+    else:
+        out["confidence"] = confidence(fitted, X, random, blank)
+    if hasattr(fitted.pipeline[-1], "input_gradient"):  # a network
+        from dlcheck.probes.adversarial import adversarial
+
+        out["adversarial"] = adversarial(fitted, X, y, rng)
+    return out
+
+
+def noise_scores(fitted: FittedFold, X: pd.DataFrame, y: np.ndarray,
+                 rng: np.random.Generator) -> dict:
+    """Every metric on the clean rows and at each noise level."""
+    numeric = list(fitted.data.numeric)
+    out: dict = {"levels": list(NOISE_LEVELS), "clean": _clean(fitted.score(X, y))}
+    if not numeric:
+        out["noisy"] = []
+        return out
+    spread = fitted.X_train[numeric].astype(float).std(ddof=0).fillna(0.0).to_numpy()
+    values = X[numeric].astype(float).to_numpy()
+    noisy_scores = []
+    for level in NOISE_LEVELS:
+        noisy = X.copy()
+        noisy[numeric] = values + rng.standard_normal(values.shape) * (level * spread)
+        noisy_scores.append(_clean(fitted.score(noisy, y)))
+    out["noisy"] = noisy_scores
+    return out
+
+
+def random_rows(X_train: pd.DataFrame, numeric: list[str], categorical: list[str], n: int,
+                rng: np.random.Generator) -> pd.DataFrame:
+    """Rows from outside the data (see the module's docstring)."""
+    rows = {}
+    for col in X_train.columns:
+        if col in numeric:
+            values = X_train[col].astype(float).dropna().to_numpy()
+            if len(values) == 0:
+                rows[col] = np.full(n, np.nan)
+                continue
+            low, high = np.quantile(values, [0.01, 0.99])
+            width = (high - low) or float(np.std(values)) or 1.0
+            rows[col] = rng.uniform(low - RANDOM_WIDEN * width, high + RANDOM_WIDEN * width, n)
+        else:
+            seen = X_train[col].dropna().unique()
+            rows[col] = rng.choice(seen, n) if len(seen) else np.full(n, None, dtype=object)
+    return _like(pd.DataFrame(rows), X_train, categorical)
+
+
+def blank_rows(X_train: pd.DataFrame, numeric: list[str], categorical: list[str]) \
+        -> pd.DataFrame:
+    """Two rows: every numeric feature 0, then every numeric feature at its training mean;
+    categories at their most frequent value in both."""
+    rows = {}
+    for col in X_train.columns:
+        if col in numeric:
+            mean = X_train[col].astype(float).mean()
+            rows[col] = [0.0, 0.0 if pd.isna(mean) else float(mean)]
+        else:
+            mode = X_train[col].mode(dropna=True)
+            rows[col] = [mode.iloc[0] if len(mode) else None] * 2
+    return _like(pd.DataFrame(rows), X_train, categorical)
+
+
+def confidence(fitted: FittedFold, X: pd.DataFrame, random: pd.DataFrame,
+               blank: pd.DataFrame) -> dict:
+    """Mean top-class probability on the real test rows, on random rows and on blank rows."""
+    on_random = fitted.predict(random)
+    top_random = on_random.max(axis=1)
+    on_blank = fitted.predict(blank).max(axis=1)
+    classes, counts = np.unique(on_random.argmax(axis=1), return_counts=True)
+    return {
+        "chance": _round(1.0 / fitted.data.n_classes),
+        "test": _round(fitted.predict(X).max(axis=1).mean()),
+        "random": _round(top_random.mean()),
+        "random_median": _round(np.median(top_random)),
+        "random_share_above_0.9": _round(np.mean(top_random >= 0.9)),
+        "random_top_class": int(classes[counts.argmax()]),
+        "random_top_class_share": _round(counts.max() / len(top_random)),
+        "zeros": _round(on_blank[0]), "means": _round(on_blank[1]),
+    }
+
+
+def extrapolation(fitted: FittedFold, random: pd.DataFrame, blank: pd.DataFrame) -> dict:
+    """How far predictions on random and blank rows go outside the training targets' range,
+    in training-target standard deviations."""
+    y = np.asarray(fitted.y_train, dtype=float)
+    low, high, std = float(y.min()), float(y.max()), float(y.std()) or 1.0
+    pred = fitted.predict(random)
+    excess = np.maximum(pred - high, 0) + np.maximum(low - pred, 0)
+    on_blank = fitted.predict(blank)
+    return {
+        "target_min": _round(low), "target_max": _round(high), "target_std": _round(std),
+        "random_share_outside": _round(np.mean(excess > 0)),
+        "random_mean_excess_std": _round(excess.mean() / std),
+        "random_max_excess_std": _round(excess.max() / std),
+        "random_spread_std": _round(np.std(pred) / std),
+        "zeros_std_from_mean": _round((on_blank[0] - y.mean()) / std),
+        "means_std_from_mean": _round((on_blank[1] - y.mean()) / std),
+    }
+
+
+def _like(rows: pd.DataFrame, X_train: pd.DataFrame, categorical: list[str]) -> pd.DataFrame:
+    """The columns, order and dtypes of the training table."""
+    rows = rows[list(X_train.columns)]
+    for col in categorical:
+        rows[col] = rows[col].astype(object)
+    return rows
+
+
+def _clean(scores: dict[str, float]) -> dict[str, float | None]:
+    return {k: _round(v) for k, v in scores.items()}
+
+
+def _round(value) -> float | None:
+    value = float(value)
+    return round(value, 4) if np.isfinite(value) else None
