@@ -80,13 +80,79 @@ def test_significant_gain_below_min_gain_stays_classical():
     assert verdict.recommended_model == "lightgbm"
 
 
-def test_explain_required_never_recommends_deep_or_ensembles():
-    results = _results({"dummy": 0.5, "linear": 0.8, "shallow_tree": 0.78, "lightgbm": 0.85,
-                        "mlp": 0.92})
-    verdict = _decide(results, explain_required=True)
+def _explained(fidelity: dict[str, float], measure: str = "agreement",
+               constant: float = 0.5, check: str = "explainability") -> Finding:
+    """The explainability check's finding, as the verdict reads it."""
+    models = {name: {"family": FAMILIES[name], "fidelity": f, "constant_agreement": constant,
+                     "faithful": f >= 0.9 and (f - constant) / (1 - constant) >= 0.5}
+              for name, f in fidelity.items()}
+    return Finding(check, "info", "surrogates", {
+        "faithful_fidelity": 0.9, "fidelity_measure": measure, "min_skill_over_constant": 0.5,
+        "models": models})
+
+
+LADDER_DEEP_AHEAD = {"dummy": 0.5, "linear": 0.8, "shallow_tree": 0.78, "lightgbm": 0.85,
+                     "mlp": 0.92}
+
+
+@pytest.mark.parametrize("finding", [
+    None,  # --skip-check explainability
+    Finding("explainability", "error", "The check failed", {"error": "boom"}),
+])
+def test_explain_required_without_the_check_recommends_only_linear_or_tree(finding):
+    results = _results(LADDER_DEEP_AHEAD)
+    verdict = _decide(results, [finding] if finding else [], explain_required=True)
     assert verdict.decision == "classical"
     assert verdict.recommended_model == "linear"
-    assert any("--explain-required" in r for r in verdict.reasons)
+    assert any("explainability check did not run" in r and "best of them is linear" in r
+               for r in verdict.reasons)
+
+
+def test_explain_required_allows_a_deep_model_with_a_faithful_surrogate():
+    results = _results(LADDER_DEEP_AHEAD)
+    verdict = _decide(results, [_explained({"lightgbm": 0.81, "mlp": 0.96})],
+                      explain_required=True)
+    assert verdict.decision == "deep_learning"
+    assert verdict.recommended_model == "mlp"
+    assert "mlp's depth-3 surrogate agrees with it on 96% of test rows (>= 90%): it can be " \
+           "explained through the surrogate." in verdict.reasons
+
+
+@pytest.mark.parametrize(("fidelity", "constant", "measure", "why"), [
+    (0.81, 0.5, "agreement", "agrees with it on only 81% of test rows (< 90%)"),
+    (0.96, 0.95, "agreement", "always predicting its most common class agrees on 95%"),
+    (0.62, None, "r2", "reproduces its predictions with only R² 0.62 (< 0.90)"),
+])
+def test_explain_required_excludes_a_deep_model_whose_surrogate_is_not_faithful(
+        fidelity, constant, measure, why):
+    results = _results(LADDER_DEEP_AHEAD)
+    finding = _explained({"lightgbm": 0.80, "mlp": fidelity}, measure, constant or 0.5)
+    verdict = _decide(results, [finding], explain_required=True)
+    assert verdict.decision == "classical"
+    assert verdict.recommended_model == "linear"
+    [reason] = [r for r in verdict.reasons if r.startswith("mlp's depth-3 surrogate")]
+    assert why in reason and reason.endswith("not recommended under --explain-required.")
+    lightgbm_why = "only R² 0.80" if measure == "r2" else "only 80%"
+    assert any(r.startswith("lightgbm's depth-3 surrogate") and lightgbm_why in r
+               for r in verdict.reasons)
+    assert any("more than the minimum worthwhile gain" in r and "does not allow it" in r
+               for r in verdict.reasons)
+
+
+def test_explain_required_allows_an_ensemble_with_a_faithful_surrogate():
+    results = _results(LADDER_DEEP_AHEAD)
+    verdict = _decide(results, [_explained({"lightgbm": 0.95, "mlp": 0.7})],
+                      explain_required=True)
+    assert verdict.decision == "classical"
+    assert verdict.recommended_model == "lightgbm"
+    assert any("best of them is lightgbm" in r for r in verdict.reasons)
+
+
+def test_surrogates_do_not_matter_unless_explanations_are_required():
+    results = _results(LADDER_DEEP_AHEAD)
+    verdict = _decide(results, [_explained({"lightgbm": 0.5, "mlp": 0.5})])
+    assert verdict.decision == "deep_learning" and verdict.recommended_model == "mlp"
+    assert not any("surrogate" in r for r in verdict.reasons)
 
 
 def test_recommends_the_simplest_model_tied_with_the_best():

@@ -89,7 +89,9 @@ def run(
              "RMSE).", show_default=False)] = None,
     explain_required: Annotated[bool, typer.Option(
         "--explain-required", help="Interpretability is a hard requirement: recommend only "
-        "models a person can read (linear, shallow tree).")] = False,
+        "models a person can read (linear, shallow tree), or an ensemble or deep model whose "
+        "depth-3 surrogate tree agrees with it on >= 90% of test rows (R² >= 0.9 in "
+        "regression).")] = False,
     seed: Annotated[int, typer.Option(help="Seed for folds, subsamples and every model.")] = 0,
     skip_check: Annotated[list[str] | None, typer.Option(
         "--skip-check", help="Code of a pitfall check not to run (repeat for several): "

@@ -63,10 +63,18 @@ def decide(
     deep_worth_it = (gain is not None and gain.mean > min_gain.value
                      and gain.ci_low > min_gain.value)
 
-    if deep_worth_it and not explain_required:
+    # --explain-required: linear and tree models, and the ensemble or deep models whose depth-3
+    # surrogate the explainability check found faithful; only the former without that check.
+    explained = _explained(findings) if explain_required else None
+
+    def allowed(m: ModelResult) -> bool:
+        return (not explain_required or m.family in INTERPRETABLE
+                or (explained is not None and explained.get(m.name, {}).get("faithful", False)))
+
+    if deep_worth_it and allowed(deep):
         assert deep is not None and classical is not None and gain is not None
         # Only deep models that themselves clear the worthwhile gain can be recommended.
-        worthy = {m.name for m in results.models if m.family == "deep"
+        worthy = {m.name for m in results.models if m.family == "deep" and allowed(m)
                   and advantage(results, m, classical).ci_low > min_gain.value}
         recommended = _simplest_tied(results, deep, {"deep"}, among=worthy)
         reasons.append(
@@ -76,23 +84,35 @@ def decide(
         reasons.append(_cost_sentence(comparison, deep, classical))
         if recommended.name != deep.name:
             reasons.append(_tie_sentence(results, deep, recommended))
+        if explain_required:
+            reasons.append(_explain_sentence(recommended.name, explained))
         return Verdict("deep_learning", recommended.name,
                        _confidence(gain, min_gain.value, n_rows), reasons,
                        _projected_outlook(findings) or
                        "The deep model's lead is measured on this data size; more rows of the "
                        "same kind usually keep or widen it.")
 
-    pool = INTERPRETABLE if explain_required else CLASSICAL
-    reference = results.best(pool) or classical or best
-    recommended = _simplest_tied(results, reference, pool)
+    pool = {m.name for m in results.models if m.family in CLASSICAL and allowed(m)}
+    reference = max((m for m in results.models if m.name in pool),
+                    key=lambda m: m.mean if results.metric.greater_is_better else -m.mean,
+                    default=None)
+    if reference is None:  # no allowed classical model finished: the best one, said so below
+        reference = classical or best
+        pool = {reference.name}
+    recommended = _simplest_tied(results, reference, CLASSICAL | {reference.family}, among=pool)
     if gain is not None and deep is not None and classical is not None:
-        reasons.append(_deep_gain_sentence(gain, min_gain.description, deep, classical, metric))
+        if deep_worth_it:
+            reasons.append(
+                f"{deep.name} beats {classical.name} by {fmt(gain.mean)} {metric} (95% CI "
+                f"{fmt(gain.ci_low)} to {fmt(gain.ci_high)}, p={gain.p_value:.3g}), more than "
+                f"the minimum worthwhile gain of {min_gain.description}, but "
+                "--explain-required does not allow it (below).")
+        else:
+            reasons.append(_deep_gain_sentence(gain, min_gain.description, deep, classical,
+                                               metric))
         reasons.append(_cost_sentence(comparison, deep, classical))
     if explain_required:
-        reasons.append(
-            "--explain-required: only models a person can read (linear, shallow tree) are "
-            f"recommended; the best of them is {reference.name} at {fmt(reference.mean)} "
-            f"{metric} against {fmt(best.mean)} for {best.name}.")
+        reasons += _explain_required_reasons(results, explained, reference, best, allowed)
     if recommended.name != reference.name:
         reasons.append(_tie_sentence(results, reference, recommended))
     confidence = _confidence(gain, min_gain.value, n_rows) if gain is not None else "low"
@@ -149,6 +169,65 @@ def _confidence(interval: Interval, threshold: float, n_rows: int, below: bool =
     if n_rows < 100:
         level = 0
     return ("low", "medium", "high")[level]
+
+
+def _explained(findings: list[Finding]) -> dict[str, dict] | None:
+    """Per explained model, its surrogate's figures (fidelity, faithful, ...) with the
+    threshold and measure; None when the explainability check did not run or failed."""
+    for f in findings:
+        if f.check == "explainability" and isinstance(f.evidence.get("models"), dict):
+            keys = ("faithful_fidelity", "fidelity_measure", "min_skill_over_constant")
+            return {name: {**e, **{k: f.evidence.get(k) for k in keys}}
+                    for name, e in f.evidence["models"].items()}
+    return None
+
+
+def _explain_sentence(name: str, explained: dict[str, dict] | None) -> str:
+    """Why --explain-required allows or excludes an ensemble or deep model, with its figures."""
+    e = (explained or {}).get(name)
+    if e is None:
+        return (f"{name}'s surrogate fidelity was not measured: not recommended under "
+                "--explain-required.")
+    threshold, fidelity = e["faithful_fidelity"], e["fidelity"]
+    only = "" if fidelity >= threshold else "only "
+    if e["fidelity_measure"] == "r2":
+        head = f"{name}'s depth-3 surrogate reproduces its predictions with {only}R² " \
+               f"{fidelity:.2f}"
+        bar = f"{threshold:.2f}"
+    else:
+        head = f"{name}'s depth-3 surrogate agrees with it on {only}{fidelity:.0%} of test rows"
+        bar = f"{threshold:.0%}"
+    if e["faithful"]:
+        return f"{head} (>= {bar}): it can be explained through the surrogate."
+    if fidelity >= threshold:
+        return (f"{head}, but always predicting its most common class agrees on "
+                f"{e['constant_agreement']:.0%}: the surrogate explains too little of it; not "
+                "recommended under --explain-required.")
+    return f"{head} (< {bar}): not recommended under --explain-required."
+
+
+def _explain_required_reasons(results, explained, reference, best, allowed) -> list[str]:
+    metric = results.metric.name
+    if explained is None:
+        reasons = ["--explain-required: the explainability check did not run (skipped or "
+                   "failed), so only models a person can read (linear, shallow tree) are "
+                   "recommended"]
+    else:
+        reasons = [_explain_sentence(name, explained) for name, e in explained.items()
+                   if e.get("family") not in INTERPRETABLE]
+        reasons.append("--explain-required: only models a person can read (linear, shallow "
+                       "tree) and ensemble or deep models with a faithful depth-3 surrogate "
+                       "are recommended")
+    if allowed(reference) and reference.name == best.name:
+        reasons[-1] += (f"; the best of them, {reference.name} ({fmt(reference.mean)} "
+                        f"{metric}), is also the best model overall.")
+    elif allowed(reference):
+        reasons[-1] += (f"; the best of them is {reference.name} at {fmt(reference.mean)} "
+                        f"{metric} against {fmt(best.mean)} for {best.name}.")
+    else:
+        reasons[-1] += (f"; none of them finished, so {reference.name} is recommended "
+                        "without that guarantee.")
+    return reasons
 
 
 def _permutation_p_value(findings: list[Finding]) -> float | None:
