@@ -6,23 +6,32 @@ from collections.abc import Callable, Iterable
 
 from dlcheck.checks.base import Check, CheckContext, NotApplicable
 from dlcheck.checks.data_quantity import DataQuantity
+from dlcheck.checks.explainability import Explainability
 from dlcheck.checks.imbalance import ClassImbalance
 from dlcheck.checks.labels import WrongLabels
-from dlcheck.checks.leakage import DuplicatesAcrossFolds, GoldenFeature
+from dlcheck.checks.leakage import DuplicatesAcrossFolds, GoldenFeature, IdentifierColumns
 from dlcheck.checks.learning_curve import LearningCurves
+from dlcheck.checks.meta_features import MetaFeatures
 from dlcheck.checks.permutation import PermutationTest
+from dlcheck.checks.robustness import Robustness
+from dlcheck.checks.time_leakage import TimeSplitGap
 from dlcheck.checks.tuning import Tuning
 from dlcheck.findings import Finding
 
 CHECKS: tuple[Check, ...] = (
     Tuning(),  # first: it adds the tuned variants that every later comparison uses
     DataQuantity(),
+    MetaFeatures(),
     ClassImbalance(),
     GoldenFeature(),
     DuplicatesAcrossFolds(),
+    IdentifierColumns(),
+    TimeSplitGap(),
     PermutationTest(),
     WrongLabels(),
     LearningCurves(),
+    Robustness(),
+    Explainability(),
 )
 
 

@@ -21,6 +21,8 @@ if TYPE_CHECKING:
     from dlcheck.benchmark.runner import BenchmarkData
 
 PROBES: dict[str, str] = {
+    "explain": "dlcheck.probes.explain:explain",
+    "robustness": "dlcheck.probes.robustness:robustness",
 }
 """Probe name -> 'module:function'."""
 
