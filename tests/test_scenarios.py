@@ -8,13 +8,16 @@ from dlcheck import assess
 from dlcheck._config import BUDGETS
 from dlcheck.benchmark.stats import paired_difference
 from dlcheck.data import synthetic
+from tests.helpers import VERDICT_CHECKS, all_checks_but
 
 pytestmark = pytest.mark.slow
+SKIP = all_checks_but(*VERDICT_CHECKS)
+"""Every check that can change the decision runs; the others are tested on their own."""
 
 
 def test_pure_noise_gives_no_signal():
     df, target = synthetic.noise_table(n=1500, seed=1)
-    a = assess(df, target, budget="quick")
+    a = assess(df, target, budget="quick", skip_checks=SKIP)
     assert a.verdict["decision"] == "no_signal"
     gain = a.report["comparison"]["best_over_dummy"]
     assert gain["ci_low"] <= 0 <= gain["ci_high"]
@@ -25,7 +28,7 @@ def test_pure_noise_gives_no_signal():
 
 def test_linear_target_recommends_linear_or_a_model_tied_with_it():
     df, target = synthetic.linear_table(n=1500, seed=2)
-    a = assess(df, target, budget="quick")
+    a = assess(df, target, budget="quick", skip_checks=SKIP)
     assert a.verdict["decision"] == "classical"
     recommended = a.verdict["recommended_model"]
     if recommended != "linear":
@@ -38,7 +41,7 @@ def test_linear_target_recommends_linear_or_a_model_tied_with_it():
 
 def test_rotated_smooth_function_gives_deep_learning():
     df, target = synthetic.rotated_smooth_table(n=3000, seed=3)
-    a = assess(df, target, budget="quick")
+    a = assess(df, target, budget="quick", skip_checks=SKIP)
     assert a.verdict["decision"] == "deep_learning", a.verdict["reasons"]
     c = a.report["comparison"]
     assert c["best_classical"].removesuffix("_tuned") in {"lightgbm", "random_forest"}
@@ -47,7 +50,7 @@ def test_rotated_smooth_function_gives_deep_learning():
 
 def test_axis_aligned_thresholds_give_classical_with_trees_on_top():
     df, target = synthetic.threshold_table(n=3000, seed=4)
-    a = assess(df, target, budget="quick")
+    a = assess(df, target, budget="quick", skip_checks=SKIP)
     assert a.verdict["decision"] == "classical", a.verdict["reasons"]
     assert a.report["comparison"]["best_model"].removesuffix("_tuned") in {"lightgbm",
                                                                             "random_forest"}
@@ -63,8 +66,8 @@ def test_same_seed_gives_the_same_scores(monkeypatch):
                                                   tuning_max_trials=3))
     df, target = synthetic.linear_table(n=300, seed=5)
     # Same options, workers included: the number of threads changes float rounding.
-    first = assess(df, target, budget="quick", seed=7, n_jobs=2)
-    second = assess(df, target, budget="quick", seed=7, n_jobs=2)
+    first = assess(df, target, budget="quick", seed=7, n_jobs=2, skip_checks=SKIP)
+    second = assess(df, target, budget="quick", seed=7, n_jobs=2, skip_checks=SKIP)
     scores = {m["name"]: m["fold_scores"] for m in first.report["models"]}
     assert scores == {m["name"]: m["fold_scores"] for m in second.report["models"]}
     assert any(name.endswith("_tuned") for name in scores)
@@ -76,7 +79,7 @@ def test_same_seed_gives_the_same_scores(monkeypatch):
 def test_leaked_column_gives_fix_data_naming_it():
     df, target = synthetic.noise_table(n=1500, seed=6)
     df["refund_issued"] = (df[target] == "yes").astype(int)
-    a = assess(df, target, budget="quick")
+    a = assess(df, target, budget="quick", skip_checks=SKIP)
     assert a.verdict["decision"] == "fix_data"
     assert "refund_issued" in " ".join(a.verdict["reasons"])
     assert any(f["check"] == "leakage_single_feature" and f["blocking"] for f in a.findings)

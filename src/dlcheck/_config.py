@@ -51,7 +51,7 @@ BUDGETS: dict[str, Budget] = {
         name="quick", n_folds=5, n_repeats=1, max_epochs=60, deep_row_passes=200_000,
         deep_seconds_per_fit=60.0, patience=8, max_rows_slow=20_000, forest_trees=100,
         tabm_k=8, deep_width=128, n_permutations=20, permutation_cpu_seconds=60.0,
-        tuning_seconds=8.0, tuning_max_trials=50,
+        tuning_seconds=6.0, tuning_max_trials=50,
     ),
     "standard": Budget(
         name="standard", n_folds=5, n_repeats=2, max_epochs=150, deep_row_passes=1_000_000,

@@ -55,9 +55,17 @@ class ModelResult:
         return self.train_rows < self.train_rows_available
 
     @property
+    def is_variant(self) -> bool:
+        """Built from another ladder entry with other hyperparameters (a tuned variant)."""
+        return bool(self.spec) and self.spec != self.name
+
+    @property
     def simplicity_key(self) -> tuple:
-        """The ladder's family first; within a family, smaller and faster is simpler."""
-        return (FAMILY_ORDER[self.family], self.size_bytes, self.predict_ms_per_1k)
+        """The ladder's family first; within a family, smaller and faster is simpler. At equal
+        size, the ladder's defaults are simpler than a tuned variant (no search to repeat);
+        the name settles exact ties, so a timing never decides between equals."""
+        return (FAMILY_ORDER[self.family], self.size_bytes, self.is_variant,
+                self.predict_ms_per_1k, self.name)
 
     def to_dict(self) -> dict:
         out = asdict(self)

@@ -46,18 +46,29 @@ def tune(spec: ModelSpec, X: pd.DataFrame, y: np.ndarray, data: BenchmarkData,
                                                  else np.inf)
 
     default_score = inner_score({})
+    durations = [time.perf_counter() - started]
 
     def objective(trial: optuna.Trial) -> float:
-        return inner_score(space(trial, context))
+        begun = time.perf_counter()
+        score = inner_score(space(trial, context))
+        durations.append(time.perf_counter() - begun)
+        return score
+
+    def out_of_time(study: optuna.Study, trial: optuna.trial.FrozenTrial) -> None:
+        # Start no trial that would likely end past the budget: the budget holds for models
+        # whose one fit takes a good part of it (networks), not only between trials.
+        elapsed = time.perf_counter() - started
+        if elapsed + float(np.median(durations)) > seconds:
+            study.stop()
 
     direction = "maximize" if metric.greater_is_better else "minimize"
     study = optuna.create_study(direction=direction,
                                 sampler=optuna.samplers.TPESampler(seed=seed % 2**31))
     remaining = seconds - (time.perf_counter() - started)
-    if remaining > 0:
+    if remaining > durations[0]:
         # The defaults were the first trial.
         study.optimize(objective, n_trials=data.budget.tuning_max_trials - 1, timeout=remaining,
-                       catch=(ValueError, RuntimeError))
+                       catch=(ValueError, RuntimeError), callbacks=[out_of_time])
     finished = [t for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE]
     best_params: dict[str, Any] = {}
     best_score = default_score

@@ -109,8 +109,8 @@ class Tuning:
             kept = row["defaults_kept_on_folds"]
             parts.append(
                 f"{name} {row['default']:.3f} -> {row['tuned']:.3f} tuned "
-                f"({row['gain']:+.3f}, 95% CI {row['gain_ci'][0]:+.3f} to "
-                f"{row['gain_ci'][1]:+.3f}; {np.mean(row['trials_per_fold']):.0f} trials a fold"
+                f"(gain {row['gain']:+.3f}, 95% CI {row['gain_ci'][0]:+.3f} to "
+                f"{row['gain_ci'][1]:+.3f}; {_trials(row['trials_per_fold'])} a fold"
                 + (f", defaults kept on {kept} of {n_folds} folds" if kept else "") + ")")
         summary = (f"Each model was tuned for {seconds:g} s inside every outer fold, on rows "
                    f"the fold's test part never saw: " + "; ".join(parts) + f" ({metric}).")
@@ -136,3 +136,8 @@ class Tuning:
                            "time: its tuning is shallow; a larger --budget searches further.")
         return Finding(self.code, severity, summary,
                        {"metric": metric, "seconds_per_fold": seconds, "models": rows}, advice)
+
+
+def _trials(per_fold: list[int]) -> str:
+    mean = float(np.mean(per_fold))
+    return "1 trial (the defaults)" if mean == 1 else f"{mean:.0f} trials"
