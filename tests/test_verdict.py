@@ -223,3 +223,20 @@ def test_folds_with_undefined_scores_are_left_out_for_every_model():
     assert results.undefined_folds == ["r0f1"]
     assert all(m.fold_ids == ["r0f0", "r0f2"] and len(m.fold_scores) == 2
                for m in results.models)
+
+
+def test_a_tuned_variant_stands_for_its_default_in_the_verdict():
+    # The default scored higher on the outer folds than its nested-tuned variant: picking the
+    # better of the two after the fact would be optimistic, so the verdict uses the variant.
+    results = _results({"dummy": 0.5, "linear": 0.70, "lightgbm": 0.86, "mlp": 0.80})
+    tuned = results.get("lightgbm")
+    variant = ModelResult(**{**tuned.__dict__, "name": "lightgbm_tuned", "spec": "lightgbm",
+                             "fold_scores": [s - 0.01 for s in tuned.fold_scores],
+                             "mean": tuned.mean - 0.01})
+    results.add_model(variant)
+    tuned.tuned_variant = "lightgbm_tuned"
+    verdict = _decide(results)
+    assert verdict.decision == "classical"
+    assert compare(results).best_classical == "lightgbm_tuned"
+    assert "lightgbm_tuned" in verdict.reasons[0]
+    assert verdict.recommended_model in {"lightgbm", "lightgbm_tuned"}

@@ -92,6 +92,7 @@ def assess(
         budget=budget_preset, seed=seed,
         n_threads=max(1, available_cores() // executor.n_workers),
         imbalance_ratio=_imbalance_ratio(prepared), device=device,
+        groups=prepared.groups, times=prepared.times,
     )
     def run_jobs(jobs: list[Job], label: str = "") -> list[JobResult]:
         finished = []

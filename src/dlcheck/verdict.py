@@ -93,7 +93,8 @@ def decide(
                        "same kind usually keep or widen it.")
 
     pool = {m.name for m in results.models if m.family in CLASSICAL and allowed(m)}
-    reference = max((m for m in results.models if m.name in pool),
+    # A default with a tuned variant is represented by it, as in the comparison.
+    reference = max((m for m in results.models if m.name in pool and not m.tuned_variant),
                     key=lambda m: m.mean if results.metric.greater_is_better else -m.mean,
                     default=None)
     if reference is None:  # no allowed classical model finished: the best one, said so below

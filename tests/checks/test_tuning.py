@@ -104,3 +104,52 @@ def test_tuning_budget_grows_with_the_preset():
     seconds = [BUDGETS[b].tuning_seconds for b in ("quick", "standard", "thorough")]
     assert seconds == sorted(seconds) and seconds[0] > 0
     assert replace(BUDGETS["quick"], tuning_seconds=1.0).tuning_seconds == 1.0
+
+
+def test_inner_split_follows_time_and_groups():
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame({"x": rng.normal(size=200)})
+    y = rng.integers(0, 2, 200)
+    base = dict(X=X, y=y, task="binary", n_classes=2, numeric=["x"], categorical=[],
+                budget=BUDGETS["quick"], seed=0)
+    times = rng.permutation(200).astype(float)
+    rows = X.iloc[50:150]  # a fold's training rows: positions 50..149 of the table
+    fit, val = tuning_module.inner_split(rows, y[50:150], BenchmarkData(**base, times=times), 0)
+    assert times[50:150][val].min() > times[50:150][fit].max()  # validated on the latest
+    groups = np.repeat(np.arange(20), 10)
+    fit, val = tuning_module.inner_split(rows, y[50:150], BenchmarkData(**base, groups=groups),
+                                         0)
+    assert set(groups[50:150][fit]).isdisjoint(groups[50:150][val])
+    assert len(fit) + len(val) == 100
+
+
+def test_a_model_whose_one_fit_exceeds_the_budget_is_not_tuned_and_said(make_context):
+    context = with_jobs(make_context(_wide_weak_table(n=200, n_noise=5), "y", best_score=0.8))
+    model = context.results.get("lightgbm")
+    model.fit_seconds = 10 * context.budget.tuning_seconds
+    submitted = []
+    run_jobs = context.run_jobs
+
+    def spy(jobs):
+        submitted.extend(jobs)
+        return run_jobs(jobs)
+
+    context = replace(context, run_jobs=spy)
+    [finding] = Tuning().run(context)
+    assert not submitted and not model.tuned_variant
+    assert "lightgbm not tuned" in finding.summary
+    assert finding.evidence["not_tuned"]["lightgbm"]["fit_seconds"] == pytest.approx(10.0)
+
+
+def test_a_failed_search_tunes_no_model(make_context):
+    context = with_jobs(make_context(_wide_weak_table(n=200, n_noise=5), "y", best_score=0.8))
+
+    def failing(jobs):
+        results = context.run_jobs(jobs[:1])
+        results[0].error = "MemoryError: simulated"
+        return results
+
+    with pytest.raises(RuntimeError, match="no model was tuned"):
+        Tuning().run(replace(context, run_jobs=failing))
+    assert [m.name for m in context.results.models] == ["lightgbm"]
+    assert not context.results.get("lightgbm").tuned_variant

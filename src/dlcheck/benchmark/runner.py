@@ -34,6 +34,10 @@ class BenchmarkData:
     n_threads: int = 1
     imbalance_ratio: float = 1.0
     device: str = "auto"
+    groups: np.ndarray | None = None
+    """Group of each row (--group-col), for splits made inside a job (tuning)."""
+    times: np.ndarray | None = None
+    """Time of each row (--time-col), for splits made inside a job (tuning)."""
 
     def context(self) -> ModelContext:
         return ModelContext(

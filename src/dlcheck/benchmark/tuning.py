@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sklearn.model_selection import train_test_split
+from sklearn.model_selection import GroupShuffleSplit, train_test_split
 
 from dlcheck.benchmark.runner import BenchmarkData, predict_output
 from dlcheck.benchmark.scoring import METRICS, PRIMARY_METRIC
@@ -30,9 +30,7 @@ def tune(spec: ModelSpec, X: pd.DataFrame, y: np.ndarray, data: BenchmarkData,
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     started = time.perf_counter()
     seed = zlib.crc32(f"{data.seed}/{fold_id}".encode())
-    stratify = y if data.task != "regression" and np.bincount(y).min() >= 2 else None
-    fit_idx, val_idx = train_test_split(np.arange(len(y)), test_size=INNER_VALIDATION,
-                                        random_state=seed % 2**31, stratify=stratify)
+    fit_idx, val_idx = inner_split(X, y, data, seed % 2**31)
     metric = METRICS[PRIMARY_METRIC[data.task]]
     context = data.context()
     space = SEARCH_SPACES[spec.name]
@@ -80,6 +78,8 @@ def tune(spec: ModelSpec, X: pd.DataFrame, y: np.ndarray, data: BenchmarkData,
             best_params = space(optuna.trial.FixedTrial(trial.params), context)
             best_score = float(trial.value)
     figures = {
+        "split": "time" if data.times is not None else
+        "grouped" if data.groups is not None else "random",
         "trials": len(finished) + 1,  # the defaults count as the first trial
         "failed_trials": len(study.trials) - len(finished),
         "seconds": round(time.perf_counter() - started, 2),
@@ -90,4 +90,27 @@ def tune(spec: ModelSpec, X: pd.DataFrame, y: np.ndarray, data: BenchmarkData,
         "defaults_won": not best_params,
         "params": best_params,
     }
+    if not np.isfinite(default_score):
+        figures["note"] = ("the inner validation rows could not be scored (a class missing): "
+                           "the defaults were kept")
     return best_params, figures
+
+
+def inner_split(X: pd.DataFrame, y: np.ndarray, data: BenchmarkData, seed: int) \
+        -> tuple[np.ndarray, np.ndarray]:
+    """Positions of the rows the trials fit on and of those that score them, split as the
+    outer folds are: the latest rows validate with --time-col, whole groups with --group-col."""
+    positions = np.arange(len(y))
+    rows = X.index.to_numpy()  # rows of the prepared table
+    if data.times is not None:
+        order = np.argsort(data.times[rows], kind="stable")
+        cut = round(len(order) * (1 - INNER_VALIDATION))
+        return np.sort(order[:cut]), np.sort(order[cut:])
+    if data.groups is not None and len(np.unique(data.groups[rows])) >= 2:
+        splitter = GroupShuffleSplit(n_splits=1, test_size=INNER_VALIDATION, random_state=seed)
+        return next(splitter.split(positions, groups=data.groups[rows]))
+    classification = data.task != "regression"
+    stratify = y if classification and np.bincount(y).min() >= 2 else None
+    fit_idx, val_idx = train_test_split(positions, test_size=INNER_VALIDATION,
+                                        random_state=seed, stratify=stratify)
+    return fit_idx, val_idx

@@ -248,9 +248,11 @@ class IdentifierColumns:
                 "outcome. No model saw these columns, but other columns may carry the same "
                 "order.",
                 {**base, "columns": dropped},
-                "If the numbering follows time, rerun with --time-col so that models are "
-                "tested on later rows (a shuffled split overstates what they do on future "
-                "rows); if it numbers entities with several rows (customers, patients), use "
+                ("The benchmark already tests on later periods (--time-col); "
+                 if prepared.times is not None else
+                 "If the numbering follows time, rerun with --time-col so that models are "
+                 "tested on later rows (a shuffled split overstates what they do on future "
+                 "rows); ") + "if it numbers entities with several rows (customers, patients), use "
                 "--group-col. If the table was sorted by outcome before numbering, check that "
                 "no feature was derived the same way.",
             ))

@@ -17,6 +17,7 @@ from dlcheck.benchmark.compare import CLASSICAL
 from dlcheck.benchmark.jobs import JobResult
 from dlcheck.benchmark.results import BenchmarkResults, ModelResult, summarize
 from dlcheck.benchmark.stats import paired_difference
+from dlcheck.benchmark.tuning import INNER_VALIDATION
 from dlcheck.checks.base import CheckContext, NotApplicable
 from dlcheck.findings import Finding
 
@@ -37,19 +38,25 @@ class Tuning:
         if not targets:
             raise NotApplicable("no classical or deep model to tune")
         seconds = context.budget.tuning_seconds
+        # A model whose one fit on the inner split would not end within the budget gets no
+        # trial: its defaults stand, and the finding says so (no fit is spent learning nothing).
+        untunable = {m.name: m.fit_seconds for m in targets
+                     if m.fit_seconds * (1 - INNER_VALIDATION) >= seconds}
+        searched = [m for m in targets if m.name not in untunable]
         by_id = {f.id: f for f in results.split.folds}
         jobs = [m.job(by_id[fid], tune_seconds=seconds, name=f"{m.name}_tuned")
-                for m in targets for fid in m.fold_ids]
-        done = context.run_jobs(jobs)
+                for m in searched for fid in m.fold_ids]
+        done = context.run_jobs(jobs) if jobs else []
+        failed = [r for r in done if not r.ok]
+        if failed:  # all or nothing: one side tuned and the other not would be unfair
+            raise RuntimeError(f"tuning {failed[0].model} failed, so no model was tuned: "
+                               f"{failed[0].error}")
         rows = {}
-        for model in targets:
+        for model in searched:
             mine = {r.fold_id: r for r in done if r.model == f"{model.name}_tuned"}
-            failed = [r.error for r in mine.values() if not r.ok]
-            if failed:
-                raise RuntimeError(f"tuning {model.name} failed: {failed[0]}")
             tuned = self._add_tuned(results, model, mine, seconds)
             rows[model.name] = self._row(results, model, tuned, mine)
-        return [self._finding(results, rows, seconds)]
+        return [self._finding(results, rows, untunable, seconds)]
 
     @staticmethod
     def _add_tuned(results: BenchmarkResults, model: ModelResult,
@@ -101,9 +108,10 @@ class Tuning:
                                 for fid in model.fold_ids},
         }
 
-    def _finding(self, results: BenchmarkResults, rows: dict, seconds: float) -> Finding:
+    def _finding(self, results: BenchmarkResults, rows: dict, untunable: dict[str, float],
+                 seconds: float) -> Finding:
         metric = results.metric.name
-        n_folds = len(next(iter(rows.values()))["trials_per_fold"])
+        n_folds = len(results.split.folds)
         parts = []
         for name, row in rows.items():
             kept = row["defaults_kept_on_folds"]
@@ -112,8 +120,12 @@ class Tuning:
                 f"(gain {row['gain']:+.3f}, 95% CI {row['gain_ci'][0]:+.3f} to "
                 f"{row['gain_ci'][1]:+.3f}; {_trials(row['trials_per_fold'])} a fold"
                 + (f", defaults kept on {kept} of {n_folds} folds" if kept else "") + ")")
-        summary = (f"Each model was tuned for {seconds:g} s inside every outer fold, on rows "
-                   f"the fold's test part never saw: " + "; ".join(parts) + f" ({metric}).")
+        for name, fit_seconds in untunable.items():
+            parts.append(f"{name} not tuned: one fit takes about {fit_seconds:.1f} s, so no "
+                         f"trial fits in {seconds:g} s; its defaults stand")
+        summary = (f"The best classical and the best deep model each had {seconds:g} s of "
+                   "tuning inside every outer fold, on rows the fold's test part never saw: "
+                   + "; ".join(parts) + f" ({metric}).")
         severity, advice = "info", ("The verdict compares the tuned variants; a larger "
                                     "--budget tunes longer.")
         classical = next((r for r in rows.values() if r["family"] != "deep"), None)
@@ -130,14 +142,18 @@ class Tuning:
                             f"the {leader} one is.")
                 advice = ("Judge deep against classical on tuned models only; a comparison of "
                           "defaults would have misled here.")
-            few = [n for n, r in rows.items() if np.mean(r["trials_per_fold"]) < 5]
-            if few:
-                advice += (f" {', '.join(few)} got fewer than 5 trials a fold in the same "
-                           "time: its tuning is shallow; a larger --budget searches further.")
-        return Finding(self.code, severity, summary,
-                       {"metric": metric, "seconds_per_fold": seconds, "models": rows}, advice)
+        shallow = [n for n, r in rows.items() if np.mean(r["trials_per_fold"]) < 5]
+        shallow += list(untunable)
+        if shallow:
+            advice += (f" {', '.join(shallow)} got fewer than 5 trials a fold in this time: "
+                       "its tuning is shallow; a larger --budget searches further.")
+        evidence = {"metric": metric, "seconds_per_fold": seconds, "models": rows,
+                    "not_tuned": {n: {"fit_seconds": round(t, 2),
+                                      "why": "one fit takes longer than the budget"}
+                                  for n, t in untunable.items()}}
+        return Finding(self.code, severity, summary, evidence, advice)
 
 
 def _trials(per_fold: list[int]) -> str:
     mean = float(np.mean(per_fold))
-    return "1 trial (the defaults)" if mean == 1 else f"{mean:.0f} trials"
+    return "1 trial (the defaults)" if mean == 1 else f"{mean:.3g} trials"
