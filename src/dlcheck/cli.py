@@ -74,8 +74,9 @@ def run(
         help="What kind of prediction: auto detects it from the target column.")]
         = TaskChoice.auto,
     budget: Annotated[BudgetChoice, typer.Option(
-        help="How much work: quick (5 folds, short deep training; ~80 s on 10k x 20), "
-             "standard (5 folds x 2 repeats), thorough (5 folds x 4 repeats, long training).")]
+        help="How much work: quick (5 folds, short deep training; ~2.5 min on 10k x 20 "
+             "with every check), standard (5 folds x 2 repeats), thorough (5 folds x 4 "
+             "repeats, long training).")]
         = BudgetChoice.quick,
     time_col: Annotated[str | None, typer.Option(
         help="Column that orders rows in time: folds then train on the past and test on the "
