@@ -50,3 +50,14 @@ def test_rows_sharing_a_timestamp_stay_on_one_side():
     plan = make_folds(np.zeros(30), False, n_folds=4, n_repeats=1, seed=0, times=times)
     for f in plan.folds:
         assert times[f.train].max() < times[f.test].min()
+
+
+def test_probe_folds_are_the_latest_time_folds():
+    y = np.tile([0, 1], 100)
+    times = np.arange(200)
+    plan = make_folds(y, True, 5, 1, seed=0, times=times)
+    [latest] = plan.probe_folds(1)
+    assert len(latest.train) == max(len(f.train) for f in plan.first_repeat)
+    shuffled = make_folds(y, True, 5, 1, seed=0)
+    assert shuffled.probe_folds(2) == shuffled.first_repeat[:2]
+    assert len(shuffled.probe_folds(0)) == 1

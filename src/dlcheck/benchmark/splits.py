@@ -42,6 +42,14 @@ class SplitPlan:
         """The folds of the first repeat: every row is tested exactly once (out of fold)."""
         return [f for f in self.folds if f.repeat == 0]
 
+    def probe_folds(self, n: int) -> list[Fold]:
+        """`n` folds (at least one) of the first repeat for checks that refit on a few folds:
+        with time folds the latest, which train on the most rows, like the benchmark's models."""
+        folds = self.first_repeat
+        if self.strategy == "time":
+            folds = folds[::-1]
+        return folds[:max(1, n)]
+
     @property
     def test_train_ratio(self) -> float:
         """n_test / n_train, the correction of Nadeau & Bengio's resampled t-test."""

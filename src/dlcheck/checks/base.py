@@ -8,7 +8,7 @@ from typing import ClassVar, Protocol
 
 from dlcheck._config import Budget
 from dlcheck.benchmark.jobs import Job, JobResult
-from dlcheck.benchmark.results import BenchmarkResults
+from dlcheck.benchmark.results import BenchmarkResults, ModelResult
 from dlcheck.data.prepare import PreparedData
 from dlcheck.findings import Finding
 
@@ -43,3 +43,23 @@ class Check(Protocol):
     def run(self, context: CheckContext) -> list[Finding]:
         """Findings (possibly none); raise NotApplicable when the check does not apply."""
         ...
+
+
+def affordable_model(models: list[ModelResult], families: set[str], greater_is_better: bool,
+                     n_fits: int, cpu_seconds: float, role: str = "model") \
+        -> tuple[ModelResult, str]:
+    """The best model of these families whose `n_fits` refits fit in `cpu_seconds` (from its
+    benchmark fit time), else the cheapest; and why it was chosen, in words. A tuned variant
+    stands for its default."""
+    pool = [m for m in models if m.family in families and not m.tuned_variant]
+    if not pool:
+        raise NotApplicable(f"no {role} to refit")
+    ranked = sorted(pool, key=lambda m: m.mean, reverse=greater_is_better)
+    for rank, m in enumerate(ranked):
+        if m.fit_seconds * n_fits <= cpu_seconds:
+            return m, (f"the best {role}" if rank == 0 else
+                       f"the best {role} whose {n_fits} refits fit the budget "
+                       f"({ranked[0].name} would take about "
+                       f"{ranked[0].fit_seconds * n_fits:.0f} CPU s)")
+    return min(pool, key=lambda m: m.fit_seconds), \
+        f"the cheapest {role}: no better one fits the budget"

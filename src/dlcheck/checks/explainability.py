@@ -51,10 +51,7 @@ class Explainability:
         roles = _models_to_explain(results)
         if not roles:
             raise NotApplicable("no classical or deep model to explain")
-        folds = results.split.first_repeat
-        if results.split.strategy == "time":  # the latest folds train on the most rows
-            folds = folds[::-1]
-        folds = folds[:max(1, self.n_folds)]
+        folds = results.split.probe_folds(self.n_folds)
         jobs = [results.get(name).job(fold, probe=PROBE) for name in roles for fold in folds]
         jobs.sort(key=lambda j: -results.get(j.label).fit_seconds)  # the longest first
         done = sorted(context.run_jobs(jobs), key=lambda r: r.fold_id)

@@ -8,8 +8,8 @@ from typing import ClassVar
 import numpy as np
 
 from dlcheck._config import ALPHA
-from dlcheck.benchmark.results import ModelResult
-from dlcheck.checks.base import CheckContext, NotApplicable
+from dlcheck.benchmark.compare import CLASSICAL
+from dlcheck.checks.base import CheckContext, NotApplicable, affordable_model
 from dlcheck.findings import Finding
 
 
@@ -29,8 +29,9 @@ class PermutationTest:
         results, budget = context.results, context.budget
         folds = results.split.first_repeat
         n = budget.n_permutations
-        model, why = self._choose_model(results.models, results.metric.greater_is_better,
-                                        len(folds) * n, budget.permutation_cpu_seconds)
+        model, why = affordable_model(results.models, CLASSICAL | {"deep"},
+                                      results.metric.greater_is_better, len(folds) * n,
+                                      budget.permutation_cpu_seconds)
         jobs = [model.job(fold, permutation=k) for k in range(1, n + 1) for fold in folds]
         done = context.run_jobs(jobs)
         failed = [r.error for r in done if not r.ok]
@@ -68,20 +69,3 @@ class PermutationTest:
             "signal is real." if not as_good.any() else
             f"{int(as_good.sum())} of {n} label shuffles match {model.name} (p={p_value:.3f}).",
             evidence, "With more permutations (a larger --budget) the p-value gets finer.")]
-
-    @staticmethod
-    def _choose_model(models: list[ModelResult], greater_is_better: bool, n_fits: int,
-                      cpu_seconds: float) -> tuple[ModelResult, str]:
-        """The best-scoring model whose permuted refits fit in the budget's CPU time."""
-        contenders = [m for m in models if m.family != "baseline" and not m.tuned_variant]
-        if not contenders:
-            raise NotApplicable("no model besides the baseline")
-        ranked = sorted(contenders, key=lambda m: m.mean, reverse=greater_is_better)
-        for rank, m in enumerate(ranked):
-            if m.fit_seconds * n_fits <= cpu_seconds:
-                return m, ("the best model" if rank == 0 else
-                           f"the best model whose {n_fits} refits fit the budget "
-                           f"({ranked[0].name} would take about "
-                           f"{ranked[0].fit_seconds * n_fits:.0f} CPU s)")
-        cheapest = min(contenders, key=lambda m: m.fit_seconds)
-        return cheapest, "the cheapest model: no better one fits the budget"

@@ -57,10 +57,7 @@ class Robustness:
                   if m.family != "baseline" and not getattr(m, "tuned_variant", "")]
         if not models:
             raise NotApplicable("no model besides the baseline")
-        folds = results.split.first_repeat
-        if results.split.strategy == "time":  # the latest folds train on the most rows
-            folds = folds[::-1]
-        folds = folds[:max(1, self.n_folds)]
+        folds = results.split.probe_folds(self.n_folds)
         # Slowest first, so that the workers finish together.
         jobs = [m.job(fold, probe="robustness")
                 for m in sorted(models, key=lambda m: -m.fit_seconds) for fold in folds]

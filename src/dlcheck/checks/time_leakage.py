@@ -10,10 +10,9 @@ from sklearn.model_selection import ShuffleSplit, StratifiedShuffleSplit
 
 from dlcheck._config import ALPHA
 from dlcheck.benchmark.compare import CLASSICAL
-from dlcheck.benchmark.results import ModelResult
 from dlcheck.benchmark.splits import Fold
 from dlcheck.benchmark.stats import paired_difference
-from dlcheck.checks.base import CheckContext, NotApplicable
+from dlcheck.checks.base import CheckContext, NotApplicable, affordable_model
 from dlcheck.findings import Finding
 
 
@@ -52,8 +51,8 @@ class TimeSplitGap:
             raise NotApplicable("no executor to refit the model on shuffled folds")
         folds = {f.id: f for f in results.split.first_repeat}
         allowance = context.budget.permutation_cpu_seconds * self.budget_share
-        model, why = _choose_classical(results.models, results.metric.greater_is_better,
-                                       len(folds), allowance)
+        model, why = affordable_model(results.models, CLASSICAL, results.metric.greater_is_better,
+                                      len(folds), allowance, role="classical model")
         time_scores = {fid: s for fid, s in zip(model.fold_ids, model.fold_scores, strict=True)
                        if fid in folds and np.isfinite(s)}
         twins = shuffled_twins([folds[fid] for fid in time_scores], prepared.y,
@@ -149,23 +148,6 @@ def shuffled_twins(folds: list[Fold], y: np.ndarray, classification: bool, seed:
             train, test = next(ShuffleSplit(**sizes).split(rows))
         twins.append(Fold(fold.repeat, fold.index, np.sort(rows[train]), np.sort(rows[test])))
     return twins
-
-
-def _choose_classical(models: list[ModelResult], greater_is_better: bool, n_fits: int,
-                      cpu_seconds: float) -> tuple[ModelResult, str]:
-    """The best classical model whose refits fit in the CPU time (else the cheapest one)."""
-    pool = [m for m in models if m.family in CLASSICAL and not m.tuned_variant]
-    if not pool:
-        raise NotApplicable("no classical model to refit")
-    ranked = sorted(pool, key=lambda m: m.mean, reverse=greater_is_better)
-    for rank, m in enumerate(ranked):
-        if m.fit_seconds * n_fits <= cpu_seconds:
-            return m, ("the best classical model" if rank == 0 else
-                       f"the best classical model whose {n_fits} refits fit the budget "
-                       f"({ranked[0].name} would take about "
-                       f"{ranked[0].fit_seconds * n_fits:.0f} CPU s)")
-    return min(pool, key=lambda m: m.fit_seconds), \
-        "the cheapest classical model: no better one fits the budget"
 
 
 def _finite(value: float) -> float | None:
