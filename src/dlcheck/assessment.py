@@ -30,6 +30,7 @@ from dlcheck.findings import Finding
 from dlcheck.models.registry import LADDER
 from dlcheck.report.builder import build_report
 from dlcheck.report.html import render_html
+from dlcheck.report.markdown import render_markdown
 from dlcheck.verdict import decide
 
 ProgressCallback = Callable[[str, int, int], None]
@@ -238,14 +239,45 @@ class Assessment:
     def save_html(self, path: str | os.PathLike) -> Path:
         return _write_atomic(Path(path), self.to_html())
 
-    def save(self, out_dir: str | os.PathLike) -> dict[str, Path]:
-        """Write report.json and report.html into out_dir (created if needed)."""
+    def to_markdown(self) -> str:
+        """A short Markdown summary: verdict, reasons, top of the ladder, critical findings."""
+        return render_markdown(self.report)
+
+    def save_markdown(self, path: str | os.PathLike) -> Path:
+        return _write_atomic(Path(path), self.to_markdown())
+
+    def save(self, out_dir: str | os.PathLike, *, json_too: bool = True) -> dict[str, Path]:
+        """Write report.json, report.html and report.md into out_dir (created if needed);
+        `json_too=False` re-renders the views of an existing report.json only."""
         out = check_output_dir(out_dir)
         out.mkdir(parents=True, exist_ok=True)
-        return {
-            "json": _write_atomic(out / "report.json", self.to_json()),
-            "html": self.save_html(out / "report.html"),
-        }
+        paths = {"json": out / "report.json"}
+        if json_too:
+            _write_atomic(paths["json"], self.to_json())
+        paths["html"] = self.save_html(out / "report.html")
+        paths["md"] = self.save_markdown(out / "report.md")
+        return paths
+
+    @classmethod
+    def load(cls, path: str | os.PathLike) -> Assessment:
+        """The assessment saved in a report.json (or a folder holding one)."""
+        path = Path(path)
+        if path.is_dir():
+            path = path / "report.json"
+        try:
+            report = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise DataError(f"{path} does not exist: give the folder of a dlcheck run "
+                            "(the --out of `dlcheck run`).") from None
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise DataError(f"{path} is not a readable report.json ({exc}): run the "
+                            "assessment again.") from None
+        missing = [k for k in ("verdict", "models", "comparison", "findings", "dataset")
+                   if not isinstance(report, dict) or k not in report]
+        if missing:
+            raise DataError(f"{path} is not a dlcheck report (no {', '.join(missing)}): run "
+                            "the assessment again.")
+        return cls(report)
 
     def _repr_html_(self) -> str:
         return self.to_html()

@@ -98,7 +98,8 @@ def run(
         "--skip-check", help="Code of a pitfall check not to run (repeat for several): "
         + ", ".join(check_codes()) + ".", show_default=False)] = None,
     out: Annotated[Path, typer.Option(
-        help="Folder that receives report.json and report.html.")] = Path("dlcheck-report"),
+        help="Folder that receives report.json, report.html and report.md.")]
+        = Path("dlcheck-report"),
     example: Annotated[str | None, typer.Option(
         help="Run on a built-in example data set instead of DATA (see `dlcheck examples`).",
         show_default=False)] = None,
@@ -146,6 +147,28 @@ def demo(
     table, target = load_example(DEMO_EXAMPLE)
     _assess_and_report(table, target, out=out, quiet=quiet, budget="quick",
                        data_name=f"{example.name} (example)")
+
+
+@app.command()
+def report(
+    run_dir: Annotated[Path, typer.Argument(
+        help="Folder of a dlcheck run, holding report.json.", show_default=False)],
+    out: Annotated[Path | None, typer.Option(
+        help="Where to write the HTML page (default: RUN_DIR/report.html; report.md goes "
+             "next to it).", show_default=False)] = None,
+) -> None:
+    """Render report.html and report.md again from RUN_DIR/report.json."""
+    from dlcheck.assessment import Assessment, check_output_dir
+
+    assessment = _or_fail(Assessment.load, run_dir)
+    if out is None:
+        paths = _or_fail(assessment.save, run_dir, json_too=False)
+    else:
+        _or_fail(check_output_dir, out.parent)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        paths = {"html": assessment.save_html(out),
+                 "md": assessment.save_markdown(out.with_suffix(".md"))}
+    print(f"Report: {paths['html']}  {paths['md']}")
 
 
 @app.command()
@@ -204,7 +227,7 @@ def _assess_and_report(source, target: str, *, out: Path, quiet: bool, **options
         # Piped output gets a width that fits the ladder table instead of Rich's 80 columns.
         console = Console() if sys.stdout.isatty() else Console(width=130)
         print_summary(assessment.report, console)
-        console.print(f"Report: {paths['json']}  {paths['html']}")
+        console.print(f"Report: {paths['json']}  {paths['html']}  {paths['md']}")
 
 
 def _or_fail(fn, *args, **kwargs):

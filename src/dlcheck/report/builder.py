@@ -6,6 +6,8 @@ import math
 import platform
 from typing import Any
 
+import numpy as np
+
 from dlcheck import __version__
 from dlcheck._config import Budget
 from dlcheck.benchmark.compare import Comparison
@@ -37,6 +39,7 @@ def build_report(
         "verdict": verdict.to_dict(),
         "models": [_model(m.to_dict(), classical) for m in results.models],
         "comparison": _comparison(comparison),
+        "pareto_front": _pareto_front(results),
         "findings": [f.to_dict() for f in findings],
         "learning_curves": next((f.evidence["curves"] for f in findings
                                  if f.check == "learning_curves"), []),
@@ -80,7 +83,40 @@ def _dataset(p: PreparedData, source: str) -> dict[str, Any]:
         "numeric_features": p.numeric_columns,
         "categorical_features": p.categorical_columns,
         "missing_cells": int(p.X.isna().sum().sum()),
+        "missing_by_column": {str(c): int(n) for c, n in p.X.isna().sum().items()},
+        "target_distribution": _target_distribution(p),
     }
+
+
+def _target_distribution(p: PreparedData) -> dict[str, Any]:
+    """Class counts and shares, or quantiles and a 20-bin histogram of a numeric target."""
+    y = np.asarray(p.y)
+    if p.classes:
+        counts = np.bincount(y.astype(int), minlength=len(p.classes))
+        return {"kind": "classes", "counts": dict(zip(p.classes, counts.tolist(), strict=True)),
+                "shares": dict(zip(p.classes, (counts / max(counts.sum(), 1)).tolist(),
+                                   strict=True))}
+    y = y[np.isfinite(y)].astype(float)
+    if len(y) == 0:
+        return {"kind": "numeric"}
+    counts, edges = np.histogram(y, bins=20)
+    quantiles = dict(zip(("min", "q25", "median", "q75", "max"),
+                         np.quantile(y, [0, 0.25, 0.5, 0.75, 1]).tolist(), strict=True))
+    return {"kind": "numeric", "mean": float(y.mean()), "std": float(y.std()), **quantiles,
+            "histogram": {"edges": edges.tolist(), "counts": counts.tolist()}}
+
+
+def _pareto_front(results: BenchmarkResults) -> dict[str, list[str]]:
+    """For each cost, the models no other model beats on both score and that cost."""
+    sign = 1 if results.metric.greater_is_better else -1
+    front: dict[str, list[str]] = {}
+    for cost in ("fit_seconds", "predict_ms_per_1k"):
+        points = [(m.name, sign * m.mean, getattr(m, cost)) for m in results.models
+                  if m.mean is not None and math.isfinite(m.mean)
+                  and getattr(m, cost) is not None]
+        front[cost] = [name for name, score, c in points if not any(
+            s2 >= score and c2 <= c and (s2 > score or c2 < c) for _, s2, c2 in points)]
+    return front
 
 
 def _model(model: dict[str, Any], classical) -> dict[str, Any]:
