@@ -20,7 +20,7 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(VENV)/bin/ruff check src tests benchmarks
-	$(VENV)/bin/pytest -q
+	$(VENV)/bin/pytest -q -rs
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests benchmarks
