@@ -2,6 +2,7 @@
 hostile names), report.md, `dlcheck report DIR`, on binary, multiclass and regression reports."""
 
 import copy
+import html
 import json
 import re
 
@@ -177,7 +178,9 @@ def test_svg_keeps_hostile_text_escaped(reports):
 
 def test_notebook_and_save_write_every_view(reports, tmp_path):
     a = Assessment(reports["regression"])
-    assert a._repr_html_() == a.to_html()
+    inline = a._repr_html_()
+    assert inline.startswith('<iframe srcdoc="')
+    assert html.unescape(inline.split('srcdoc="')[1].split('" title=')[0]) == a.to_html()
     paths = a.save(tmp_path)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.html", "report.json",
                                                           "report.md"]

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import time
@@ -280,7 +281,11 @@ class Assessment:
         return cls(report)
 
     def _repr_html_(self) -> str:
-        return self.to_html()
+        """The page inside an iframe, so that its styles and its sorting script stay in it
+        and do not restyle the notebook around it."""
+        page = html.escape(self.to_html(), quote=True)
+        return (f'<iframe srcdoc="{page}" title="dlcheck report" '
+                'style="width:100%;height:80vh;border:1px solid #ccc"></iframe>')
 
     def __repr__(self) -> str:
         v = self.verdict
