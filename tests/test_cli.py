@@ -1,6 +1,7 @@
 """The command line as a user meets it: a real example end to end, and bad input."""
 
 import json
+import re
 
 import numpy as np
 import pandas as pd
@@ -46,7 +47,13 @@ def test_run_on_a_real_example_writes_a_complete_report(run_cli, tmp_path):
         assert m["ci_low"] <= m["mean"] <= m["ci_high"]
     for f in report["findings"]:
         assert SPEC_KEYS["finding"] <= set(f)
-    assert (tmp_path / "report.html").read_text().startswith("<!doctype html>")
+    page = (tmp_path / "report.html").read_text()
+    assert page.startswith("<!doctype html>")
+    # Every check ran on real data: every plot of the page has its data (no hand-made evidence).
+    assert set(re.findall(r'data-plot="([a-z_]+)"', page)) == {
+        "scores", "cost", "learning_curves", "class_balance", "robustness", "importance",
+        "tuning"}
+    assert (tmp_path / "report.md").read_text().startswith("## dlcheck")
     assert "Verdict" in result.stdout and report["verdict"]["decision"] in result.stdout
 
 

@@ -208,3 +208,15 @@ def test_cli_report_fails_cleanly_on_a_missing_or_invalid_json(tmp_path, run_cli
     assert len(result.stderr.strip().splitlines()) == 1
     (tmp_path / "report.json").write_text(json.dumps({"models": []}))
     assert run_cli("report", str(tmp_path)).returncode == 2
+
+
+@pytest.mark.parametrize(("decision", "recommended"), [
+    ("fix_data", None), ("no_signal", "dummy"), ("classical", "linear"),
+    ("deep_learning", "tabm")])
+def test_every_decision_renders_its_banner(reports, decision, recommended):
+    report = copy.deepcopy(reports["binary"])
+    report["verdict"].update(decision=decision, recommended_model=recommended)
+    page = render_html(report)
+    assert f'<section id="verdict" class="{decision}">' in page
+    assert f"<code>{decision}</code>" in page
+    assert f"`{decision}`" in Assessment(report).to_markdown()
