@@ -316,3 +316,21 @@ def test_screenshot_is_written(reports, watched, tmp_path):
             Path(artifacts).mkdir(parents=True, exist_ok=True)
             shutil.copy(shot, Path(artifacts) / shot.name)
         w.assert_clean()
+
+
+def test_page_prints(reports, watched, tmp_path):
+    w = watched()
+    page = w.open(reports["binary"])
+    page.emulate_media(media="print")
+    assert page.evaluate("() => getComputedStyle(document.querySelector('nav')).display") \
+        == "none"
+    # Nothing hides in a scroll box on paper: every ladder row is laid out in full.
+    overflow = page.evaluate("() => getComputedStyle(document.querySelector('#ladder')"
+                             ".closest('.scroll')).overflowX")
+    assert overflow == "visible"
+    pdf = tmp_path / "report.pdf"
+    page.pdf(path=str(pdf), format="A4", print_background=True)
+    data = pdf.read_bytes()
+    assert data[:5] == b"%PDF-" and data.count(b"/Type /Page\n") + \
+        data.count(b"/Type /Page>") + data.count(b"/Type /Page/") >= 2
+    w.assert_clean()
