@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+import numpy as np
+
 Severity = Literal["info", "warning", "critical", "error"]
 
 
@@ -20,3 +22,11 @@ class Finding:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def rounded(value: float | None, digits: int = 4) -> float | None:
+    """A figure as evidence carries it: rounded; None for a missing, NaN or infinite value
+    (report.json is written with allow_nan=False)."""
+    if value is None or not np.isfinite(value):
+        return None
+    return round(float(value), digits)

@@ -13,7 +13,7 @@ from scipy.stats import spearmanr
 from dlcheck.benchmark.compare import CLASSICAL
 from dlcheck.benchmark.results import BenchmarkResults
 from dlcheck.checks.base import CheckContext, NotApplicable
-from dlcheck.findings import Finding
+from dlcheck.findings import Finding, rounded
 from dlcheck.probes.explain import SURROGATE_DEPTH
 
 PROBE = "explain"
@@ -88,13 +88,13 @@ class Explainability:
             "family": family, "roles": roles,
             "importance": importance, "importance_std": spread,
             "top_columns": top,
-            "fidelity": _round(fidelity),
-            "fidelity_folds": [_round(f["fidelity"]) for f in figures],
-            "constant_agreement": _round(constant),
-            "skill_over_constant": _round(skill),
+            "fidelity": rounded(fidelity),
+            "fidelity_folds": [rounded(f["fidelity"]) for f in figures],
+            "constant_agreement": rounded(constant),
+            "skill_over_constant": rounded(skill),
             "faithful": bool(faithful),
-            "surrogate_score": _round(np.mean([f["surrogate_score"] for f in figures])),
-            "model_score": _round(np.mean([f["model_score"] for f in figures])),
+            "surrogate_score": rounded(np.mean([f["surrogate_score"] for f in figures])),
+            "model_score": rounded(np.mean([f["model_score"] for f in figures])),
             "surrogate_rules": render_rules(figures[0]["surrogate_tree"], classes),
             "surrogate_rules_fold": figures[0].get("fold"),
         }
@@ -226,7 +226,7 @@ def _agreement(a: dict[str, Any], b: dict[str, Any], n_top: int) -> dict[str, An
     if len(columns) >= 3:
         with warnings.catch_warnings():  # constant importances: undefined, reported as None
             warnings.simplefilter("ignore")
-            rho = _round(spearmanr([a["importance"][c] for c in columns],
+            rho = rounded(spearmanr([a["importance"][c] for c in columns],
                                    [b["importance"][c] for c in columns]).statistic)
     return {"top_n": max(len(top_a), len(top_b)), "top_overlap": len(top_a & top_b),
             "shared_top": sorted(top_a & top_b), "spearman": rho}
@@ -253,11 +253,5 @@ def render_rules(nodes: list[dict[str, Any]], classes: list[str]) -> str:
     return "\n".join(lines)
 
 
-def _round(x: float | None) -> float | None:
-    if x is None or not np.isfinite(x):
-        return None
-    return round(float(x), 4)
-
-
 def _rounded(values: dict[str, float]) -> dict[str, float | None]:
-    return {k: _round(v) for k, v in values.items()}
+    return {k: rounded(v) for k, v in values.items()}

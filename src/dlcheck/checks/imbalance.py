@@ -12,7 +12,7 @@ from dlcheck.benchmark.compare import CLASSICAL
 from dlcheck.benchmark.scoring import METRICS, WHY_PRIMARY
 from dlcheck.benchmark.stats import paired_difference
 from dlcheck.checks.base import CheckContext, NotApplicable
-from dlcheck.findings import Finding
+from dlcheck.findings import Finding, rounded
 from dlcheck.models.registry import IMBALANCE_RATIO_FOR_CLASS_WEIGHTS
 
 
@@ -174,12 +174,12 @@ class ClassImbalance:
                 diff = paired_difference(weighted[ok], unweighted[ok], ratio, True) \
                     if ok.sum() else None
                 entry[key] = {
-                    "weighted": _round(np.mean(weighted[ok])) if ok.any() else None,
-                    "unweighted": _round(np.mean(unweighted[ok])) if ok.any() else None,
-                    "difference": _round(diff.mean) if diff else None,
-                    "ci_low": _round(diff.ci_low) if diff else None,
-                    "ci_high": _round(diff.ci_high) if diff else None,
-                    "p_value": _round(diff.p_value) if diff else None,
+                    "weighted": rounded(np.mean(weighted[ok])) if ok.any() else None,
+                    "unweighted": rounded(np.mean(unweighted[ok])) if ok.any() else None,
+                    "difference": rounded(diff.mean) if diff else None,
+                    "ci_low": rounded(diff.ci_low) if diff else None,
+                    "ci_high": rounded(diff.ci_high) if diff else None,
+                    "p_value": rounded(diff.p_value) if diff else None,
                 }
             comparison[name] = entry
         return comparison, skipped
@@ -234,10 +234,6 @@ class ClassImbalance:
 
 def _label(setting: str | None) -> str:
     return "weighted" if setting == "balanced" else "unweighted"
-
-
-def _round(value: float) -> float | None:
-    return round(float(value), 4) if np.isfinite(value) else None
 
 
 def _fmt(value: float | None, spec: str = ".3f") -> str:

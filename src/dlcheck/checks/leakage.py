@@ -17,7 +17,7 @@ from dlcheck.benchmark.splits import Fold
 from dlcheck.benchmark.stats import corrected_t_interval
 from dlcheck.checks.base import CheckContext
 from dlcheck.data.prepare import PreparedData
-from dlcheck.findings import Finding
+from dlcheck.findings import Finding, rounded
 
 
 @dataclass(frozen=True)
@@ -197,8 +197,8 @@ class IdentifierColumns:
             mean = float(scores.mean())
             measured[name] = {
                 "kept": kept, "score": round(mean, 4),
-                "ci_low": _finite(interval.ci_low + chance),
-                "ci_high": _finite(interval.ci_high + chance),
+                "ci_low": rounded(interval.ci_low + chance),
+                "ci_high": rounded(interval.ci_high + chance),
                 "fold_scores": [round(float(s), 4) for s in scores],
                 "predicts": (mean - chance >= self.min_lift and interval.ci_low > 0)
                 or mean >= self.blocking_score,
@@ -294,7 +294,3 @@ def identifier_order(values: pd.Series) -> np.ndarray:
     out = np.full(len(values), np.nan)
     out[present.to_numpy()] = text.map(rank).to_numpy(dtype=float)
     return out
-
-
-def _finite(value: float) -> float | None:
-    return round(float(value), 4) if np.isfinite(value) else None

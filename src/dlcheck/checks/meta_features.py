@@ -23,7 +23,7 @@ import pandas as pd
 from sklearn.preprocessing import SplineTransformer
 
 from dlcheck.checks.base import CheckContext
-from dlcheck.findings import Finding
+from dlcheck.findings import Finding, rounded
 
 _GRINSZTAJN = "Grinsztajn et al. 2022"
 _MCELFRESH = "McElfresh et al. 2023"
@@ -168,7 +168,7 @@ class MetaFeatures:
             "rows": prepared.n_rows,
             "features": n_features,
             "sampled_rows": n_sample,
-            "mutual_information": {c: _r(v) for c, v in sorted(mi.items(),
+            "mutual_information": {c: rounded(v) for c, v in sorted(mi.items(),
                                                                 key=lambda kv: -kv[1])[:20]},
             "irregularity_by_feature": dict(list(shape.items())[:20]),
         }
@@ -281,7 +281,7 @@ class MetaFeatures:
             gain, signal, sst, var = self._step_gain(_ranks(x[ok]), targets[ok])
             gains, explainable, total = gains + gain, explainable + signal, total + sst
             variance += var
-            shape[c] = _r(min(max(gain / signal, 0.0), 1.0)) if signal > 0 else None
+            shape[c] = rounded(min(max(gain / signal, 0.0), 1.0)) if signal > 0 else None
         if not shape or explainable <= self.min_marginal_signal * total:
             return None, None, shape
         return (min(max(gains / explainable, 0.0), 1.0), float(np.sqrt(variance)) / explainable,
@@ -317,20 +317,20 @@ class MetaFeatures:
             return {"value": None, "threshold": threshold, "rule": f">= {threshold:g}: trees",
                     "suggests": "neutral", "why": f"not measured: {none}"}
         trees = value >= threshold
-        return {"value": _r(value), "threshold": threshold, "rule": f">= {threshold:g}: trees",
+        return {"value": rounded(value), "threshold": threshold, "rule": f">= {threshold:g}: trees",
                 "suggests": "trees" if trees else "neutral",
                 "why": why_trees if trees else why_neutral}
 
     @staticmethod
     def _judge_below(value: float, threshold: float, why_trees: str, why_neutral: str) -> dict:
         trees = value < threshold
-        return {"value": _r(value), "threshold": threshold, "rule": f"< {threshold:g}: trees",
+        return {"value": rounded(value), "threshold": threshold, "rule": f"< {threshold:g}: trees",
                 "suggests": "trees" if trees else "neutral",
                 "why": why_trees if trees else why_neutral}
 
     def _judge_irregularity(self, value: float | None, se: float | None) -> dict:
-        out = {"value": None if value is None else _r(value), "threshold": self.irregularity_trees,
-               "standard_error": None if se is None else _r(se),
+        out = {"value": rounded(value), "threshold": self.irregularity_trees,
+               "standard_error": rounded(se),
                "rule": f">= {self.irregularity_trees:g} (and 2 standard errors above 0): trees; "
                        f"<= {self.irregularity_networks:g} (and 2 standard errors below "
                        f"{self.irregularity_trees:g}): networks"}
@@ -392,13 +392,6 @@ class MetaFeatures:
 
 
 # ---- helpers --------------------------------------------------------------------------------
-
-
-def _r(value: float | None) -> float | None:
-    """Rounded for report.json; NaN and infinities become None."""
-    if value is None or not np.isfinite(value):
-        return None
-    return round(float(value), 4)
 
 
 def _least_squares(gram: np.ndarray, cross: np.ndarray, tt: float) -> tuple[float, int]:

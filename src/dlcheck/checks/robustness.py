@@ -11,7 +11,7 @@ import numpy as np
 from dlcheck.benchmark.jobs import JobResult
 from dlcheck.benchmark.results import BenchmarkResults, ModelResult
 from dlcheck.checks.base import CheckContext, NotApplicable
-from dlcheck.findings import Finding
+from dlcheck.findings import Finding, rounded
 from dlcheck.probes import adversarial as adv
 from dlcheck.probes import robustness as probe
 
@@ -100,10 +100,10 @@ class Robustness:
                 continue
             edge = None if dummy is None else sign * (clean - dummy)
             meaningful = edge is not None and edge > MIN_RELATIVE_EDGE * abs(dummy)
-            kept = [_round(sign * (s - dummy) / edge) if meaningful else None for s in noisy]
+            kept = [rounded(sign * (s - dummy) / edge) if meaningful else None for s in noisy]
             per_model[name] = {
-                "clean": _round(clean), "noisy": [_round(s) for s in noisy],
-                "loss": [_round(sign * (clean - s)) for s in noisy], "edge_kept": kept}
+                "clean": rounded(clean), "noisy": [rounded(s) for s in noisy],
+                "loss": [rounded(sign * (clean - s)) for s in noisy], "edge_kept": kept}
         if not per_model:
             return None
         best = _best(results, per_model)
@@ -130,7 +130,7 @@ class Robustness:
         fragile = lost is not None and lost >= self.noise_edge_lost_warning
         evidence = {"metric": metric.name, "levels": levels, "level_unit":
                     "training standard deviation of each numeric feature",
-                    "dummy_score": _round(dummy), "best_model": best.name,
+                    "dummy_score": rounded(dummy), "best_model": best.name,
                     "most_robust": ranked[0], "least_robust": ranked[-1],
                     "rows_scored": _rows(figures), "models": per_model,
                     "edge_lost_warning": self.noise_edge_lost_warning}
@@ -316,10 +316,4 @@ def _average(dicts: list[dict]) -> dict:
         return first
     if not isinstance(first, float):
         return first
-    return _round(float(np.mean([d for d in dicts if isinstance(d, float)])))
-
-
-def _round(value: float | None) -> float | None:
-    if value is None or not np.isfinite(value):
-        return None
-    return round(float(value), 4)
+    return rounded(float(np.mean([d for d in dicts if isinstance(d, float)])))

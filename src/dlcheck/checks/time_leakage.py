@@ -13,7 +13,7 @@ from dlcheck.benchmark.compare import CLASSICAL
 from dlcheck.benchmark.splits import Fold
 from dlcheck.benchmark.stats import paired_difference
 from dlcheck.checks.base import CheckContext, NotApplicable, affordable_model
-from dlcheck.findings import Finding
+from dlcheck.findings import Finding, rounded
 
 
 @dataclass(frozen=True)
@@ -92,7 +92,7 @@ class TimeSplitGap:
             "shuffled_score": round(shuffled_mean, 4), "time_score": round(time_mean, 4),
             "gap": round(gap, 4),
             "relative_gap": None if relative is None else round(relative, 4),
-            "gap_ci_low": _finite(interval.ci_low), "gap_ci_high": _finite(interval.ci_high),
+            "gap_ci_low": rounded(interval.ci_low), "gap_ci_high": rounded(interval.ci_high),
             "p_value": round(interval.p_value, 4), "n_folds": len(paired),
             "folds_random_split_better": wins, "sign_test_p_value": sign_p,
             "threshold": threshold, "threshold_kind": "absolute" if metric.bounded
@@ -148,10 +148,6 @@ def shuffled_twins(folds: list[Fold], y: np.ndarray, classification: bool, seed:
             train, test = next(ShuffleSplit(**sizes).split(rows))
         twins.append(Fold(fold.repeat, fold.index, np.sort(rows[train]), np.sort(rows[test])))
     return twins
-
-
-def _finite(value: float) -> float | None:
-    return round(float(value), 4) if np.isfinite(value) else None
 
 
 def _goodness(scores: np.ndarray, metric) -> np.ndarray:

@@ -26,6 +26,8 @@ from collections.abc import Callable
 
 import numpy as np
 
+from dlcheck.findings import rounded
+
 FLIP_SHARE = 0.1
 """The share of predictions a perturbation must flip."""
 FLIP_TARGET_STD = 0.5
@@ -103,15 +105,15 @@ def adversarial(fitted, X, y, rng: np.random.Generator) -> dict:
     vector_signs = [_random_signs(rng, (1, Z.shape[1])) * mask for _ in range(RANDOM_DRAWS)]
 
     def at(eps: float | None, measure: Callable[[float], float]) -> float | None:
-        return None if eps is None else _round(measure(eps))
+        return None if eps is None else rounded(measure(eps))
 
     return {
         "rows": len(Z), "n_features_perturbed": n_num, "target_flip_share": FLIP_SHARE,
         "flip_rule": rule, "eps_max": EPS_MAX,
-        "fgsm_eps": _round(fgsm_eps), "fgsm_flip_share": at(fgsm_eps, share(fgsm_direction)),
-        "random_eps": _round(random_eps),
+        "fgsm_eps": rounded(fgsm_eps), "fgsm_flip_share": at(fgsm_eps, share(fgsm_direction)),
+        "random_eps": rounded(random_eps),
         "random_flip_share_at_fgsm_eps": at(fgsm_eps, mean_share(row_signs)),
-        "universal_eps": _round(universal_eps), "universal_aim": universal_aim,
+        "universal_eps": rounded(universal_eps), "universal_aim": universal_aim,
         "universal_flip_share": None if universal_eps is None else
         at(universal_eps, share(universal_direction(aims[universal_aim]) * mask)),
         "random_universal_flip_share_at_universal_eps":
@@ -148,7 +150,3 @@ def universal_direction(gradients: np.ndarray) -> np.ndarray:
 
 def _random_signs(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
     return rng.choice(np.array([-1.0, 1.0], dtype=np.float32), size=shape)
-
-
-def _round(value: float | None) -> float | None:
-    return None if value is None or not np.isfinite(value) else round(float(value), 4)

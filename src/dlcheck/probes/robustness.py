@@ -20,6 +20,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from dlcheck.findings import rounded
 from dlcheck.probes import FittedFold
 
 NOISE_LEVELS = (0.1, 0.3, 1.0)
@@ -115,14 +116,14 @@ def confidence(fitted: FittedFold, X: pd.DataFrame, random: pd.DataFrame,
     on_blank = fitted.predict(blank).max(axis=1)
     classes, counts = np.unique(on_random.argmax(axis=1), return_counts=True)
     return {
-        "chance": _round(1.0 / fitted.data.n_classes),
-        "test": _round(fitted.predict(X).max(axis=1).mean()),
-        "random": _round(top_random.mean()),
-        "random_median": _round(np.median(top_random)),
-        "random_share_above_0.9": _round(np.mean(top_random >= 0.9)),
+        "chance": rounded(1.0 / fitted.data.n_classes),
+        "test": rounded(fitted.predict(X).max(axis=1).mean()),
+        "random": rounded(top_random.mean()),
+        "random_median": rounded(np.median(top_random)),
+        "random_share_above_0.9": rounded(np.mean(top_random >= 0.9)),
         "random_top_class": int(classes[counts.argmax()]),
-        "random_top_class_share": _round(counts.max() / len(top_random)),
-        "zeros": _round(on_blank[0]), "means": _round(on_blank[1]),
+        "random_top_class_share": rounded(counts.max() / len(top_random)),
+        "zeros": rounded(on_blank[0]), "means": rounded(on_blank[1]),
     }
 
 
@@ -135,13 +136,13 @@ def extrapolation(fitted: FittedFold, random: pd.DataFrame, blank: pd.DataFrame)
     excess = np.maximum(pred - high, 0) + np.maximum(low - pred, 0)
     on_blank = fitted.predict(blank)
     return {
-        "target_min": _round(low), "target_max": _round(high), "target_std": _round(std),
-        "random_share_outside": _round(np.mean(excess > 0)),
-        "random_mean_excess_std": _round(excess.mean() / std),
-        "random_max_excess_std": _round(excess.max() / std),
-        "random_spread_std": _round(np.std(pred) / std),
-        "zeros_std_from_mean": _round((on_blank[0] - y.mean()) / std),
-        "means_std_from_mean": _round((on_blank[1] - y.mean()) / std),
+        "target_min": rounded(low), "target_max": rounded(high), "target_std": rounded(std),
+        "random_share_outside": rounded(np.mean(excess > 0)),
+        "random_mean_excess_std": rounded(excess.mean() / std),
+        "random_max_excess_std": rounded(excess.max() / std),
+        "random_spread_std": rounded(np.std(pred) / std),
+        "zeros_std_from_mean": rounded((on_blank[0] - y.mean()) / std),
+        "means_std_from_mean": rounded((on_blank[1] - y.mean()) / std),
     }
 
 
@@ -154,9 +155,4 @@ def _like(rows: pd.DataFrame, X_train: pd.DataFrame, categorical: list[str]) -> 
 
 
 def _clean(scores: dict[str, float]) -> dict[str, float | None]:
-    return {k: _round(v) for k, v in scores.items()}
-
-
-def _round(value) -> float | None:
-    value = float(value)
-    return round(value, 4) if np.isfinite(value) else None
+    return {k: rounded(v) for k, v in scores.items()}
