@@ -1,5 +1,8 @@
 """Helpers shared by tests."""
 
+from dataclasses import replace
+
+from dlcheck._config import BUDGETS
 from dlcheck.checks import check_codes
 
 
@@ -16,3 +19,11 @@ VERDICT_CHECKS = ("tuning", "data_quantity", "class_imbalance", "leakage_single_
                   "permutation_test")
 """The checks a verdict's decision depends on (tuned scores, blocking leakage, the permutation
 test); the others add findings, the outlook or --explain-required figures."""
+
+
+SMOKE_BUDGET = replace(
+    BUDGETS["quick"], name="smoke", n_folds=3, max_epochs=5, deep_row_passes=5_000,
+    deep_seconds_per_fit=20.0, patience=2, forest_trees=20, tabm_k=2, deep_width=32,
+    n_permutations=3, permutation_cpu_seconds=5.0, tuning_seconds=600.0, tuning_max_trials=2)
+"""A whole assessment in seconds, for tests of robustness (bad input, resuming, determinism)
+rather than of depth. Tuning is bounded by its trial cap, not the clock, so figures repeat."""

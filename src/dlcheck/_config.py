@@ -80,7 +80,10 @@ ALPHA = 0.05
 """Significance level of every test and 1 - coverage of every interval."""
 
 
-def get_budget(name: str) -> Budget:
+def get_budget(name: str | Budget) -> Budget:
+    """A preset by name; a Budget passes through (the Python API and tests may set their own)."""
+    if isinstance(name, Budget):
+        return name
     try:
         return BUDGETS[name]
     except KeyError:

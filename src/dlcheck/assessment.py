@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from dlcheck._config import get_budget
+from dlcheck._config import Budget, get_budget
 from dlcheck.benchmark.compare import compare
 from dlcheck.benchmark.executor import Executor, LocalExecutor, available_cores
 from dlcheck.benchmark.jobs import Job, JobResult, plan_jobs
@@ -43,7 +43,7 @@ def assess(
     target: str,
     *,
     task: str = "auto",
-    budget: str = "quick",
+    budget: str | Budget = "quick",
     time_col: str | None = None,
     group_col: str | None = None,
     min_gain: float | None = None,
@@ -127,8 +127,8 @@ def assess(
     timings["verdict"] = time.perf_counter() - stage
     timings["total"] = time.perf_counter() - started
 
-    options = {"target": target, "task": task, "budget": budget, "time_col": time_col,
-               "group_col": group_col, "min_gain": min_gain,
+    options = {"target": target, "task": task, "budget": budget_preset.name,
+               "time_col": time_col, "group_col": group_col, "min_gain": min_gain,
                "explain_required": explain_required, "seed": seed,
                "skip_checks": sorted(skip_checks)}
     report = build_report(
