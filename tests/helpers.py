@@ -1,5 +1,7 @@
 """Helpers shared by tests."""
 
+import json
+import re
 from dataclasses import replace
 
 from dlcheck._config import BUDGETS
@@ -27,3 +29,26 @@ SMOKE_BUDGET = replace(
     n_permutations=3, permutation_cpu_seconds=5.0, tuning_seconds=600.0, tuning_max_trials=2)
 """A whole assessment in seconds, for tests of robustness (bad input, resuming, determinism)
 rather than of depth. Tuning is bounded by its trial cap, not the clock, so figures repeat."""
+
+
+_TIMING_WORDS = re.compile(
+    r"\d[\d,.]*x (?:the fit time|its prediction latency)|\d[\d,.]*(?: s| ms|s)\b")
+
+
+def without_timings(report: dict) -> dict:
+    """A report with what the clock measured taken out (fit and prediction times, stage
+    timings, search seconds, the costs' Pareto fronts, times quoted in sentences), for
+    comparing two runs: everything else must repeat exactly."""
+
+    def strip(value):
+        if isinstance(value, dict):
+            return {k: strip(v) for k, v in value.items()
+                    if k not in ("timings", "environment") and "seconds" not in k
+                    and "_ms_" not in k}
+        if isinstance(value, list):
+            return [strip(v) for v in value]
+        if isinstance(value, str):
+            return _TIMING_WORDS.sub("<time>", value)
+        return value
+
+    return strip(json.loads(json.dumps(report)))

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from dlcheck.data.synthetic import rotated_smooth_table
+from dlcheck.store import read_history
 
 pytestmark = pytest.mark.slow
 DLCHECK = Path(sys.executable).parent / "dlcheck"
@@ -44,7 +45,10 @@ def test_signal_stops_the_run_cleanly(tmp_path, signum):
     assert time.time() - started < 10  # running fits were stopped, not waited for
     assert proc.returncode == 130
     assert "interrupted" in stderr and "Traceback" not in stderr
+    assert "finished jobs are saved in" in stderr and "Run the same command again" in stderr
     assert not (out / "report.json").exists()
+    (run,) = read_history(out)
+    assert run["status"] == "interrupted"
     time.sleep(1)
     assert not [w for w in workers if Path(f"/proc/{w}").exists()]
 

@@ -144,6 +144,11 @@ def test_error_finding_and_subsampled_model_are_shown(reports):
     _assert_escaped(html)
     markdown = render_markdown(report)
     assert "**error** model\\_failed" in markdown and "<script" not in markdown
+    name = model["name"].replace("_", "\\_")
+    assert f"subsample of each training fold (the budget's cap for slow models): {name} " \
+           "(100 of 190 rows)." in markdown
+    if f"| {name}" in markdown:  # in the top of the ladder: its row says it too
+        assert "| 100 of 190 (subsample) |" in markdown
 
 
 @pytest.mark.parametrize("task", ["binary", "regression"])
@@ -185,6 +190,20 @@ def test_notebook_and_save_write_every_view(reports, tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.html", "report.json",
                                                           "report.md"]
     assert paths["md"].read_text() == a.to_markdown()
+
+
+def test_a_crash_while_saving_leaves_the_earlier_reports_whole(reports, tmp_path,
+                                                              monkeypatch):
+    Assessment(reports["regression"]).save(tmp_path)
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+
+    def disk_full(fd):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("dlcheck.assessment.os.fsync", disk_full)
+    with pytest.raises(OSError, match="No space"):
+        Assessment(reports["binary"]).save(tmp_path)
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before  # no temporary left
 
 
 def test_cli_report_re_renders_identically(reports, tmp_path, run_cli):

@@ -53,7 +53,12 @@ def test_no_model_beats_the_dummy_gives_no_signal():
 def test_permutation_p_value_above_alpha_gives_no_signal():
     results = _results({"dummy": 0.5, "linear": 0.8, "lightgbm": 0.85, "mlp": 0.84})
     finding = Finding("permutation_test", "warning", "labels shuffled", {"p_value": 0.2})
-    assert _decide(results, [finding]).decision == "no_signal"
+    verdict = _decide(results, [finding])
+    assert verdict.decision == "no_signal"
+    # The uplift is clear; only the permutation test says no: the reasons must not claim
+    # that the uplift's interval includes 0.
+    assert "is above 0" in verdict.reasons[0] and "includes 0" not in verdict.reasons[0]
+    assert "p=0.2" in verdict.reasons[1]
 
 
 def test_blocking_finding_gives_fix_data_before_anything_else():

@@ -8,6 +8,7 @@ import json
 import os
 import time
 from collections.abc import Callable
+from concurrent.futures.process import BrokenProcessPool
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from dlcheck import __version__
 from dlcheck._config import Budget, get_budget
 from dlcheck.benchmark.compare import compare
 from dlcheck.benchmark.executor import Executor, LocalExecutor, available_cores
@@ -26,12 +28,13 @@ from dlcheck.benchmark.splits import make_folds
 from dlcheck.checks import CheckContext, check_codes, run_checks
 from dlcheck.data.loading import load_table
 from dlcheck.data.prepare import PreparedData, prepare
-from dlcheck.errors import DataError
+from dlcheck.errors import DataError, RunInterrupted, WorkerDied
 from dlcheck.findings import Finding
 from dlcheck.models.registry import LADDER
 from dlcheck.report.builder import build_report
 from dlcheck.report.html import render_html
 from dlcheck.report.markdown import render_markdown
+from dlcheck.store import Fingerprint, RunStore, StoringExecutor, data_digest
 from dlcheck.verdict import decide
 
 ProgressCallback = Callable[[str, int, int], None]
@@ -55,6 +58,10 @@ def assess(
     progress: ProgressCallback | None = None,
     data_name: str | None = None,
     skip_checks: tuple[str, ...] | list[str] = (),
+    run_dir: str | os.PathLike | None = None,
+    resume: bool = False,
+    fresh: bool = False,
+    log: Callable[[str], None] | None = None,
 ) -> Assessment:
     """Benchmark the ladder of models on a table and decide whether deep learning is worth it.
 
@@ -62,6 +69,12 @@ def assess(
     the report (default: the file name, or "DataFrame"); `skip_checks` lists pitfall check
     codes not to run. Raises DataError on input that no benchmark can use, with a message that
     says what to do.
+
+    With `run_dir`, every finished job is saved in a run store there (see dlcheck.store) and a
+    later call with the same data and options reuses them: an interrupted run (RunInterrupted)
+    goes on where it stopped. `resume=True` insists on it (DataError, saying why, when there is
+    nothing to resume); `fresh=True` discards the stored jobs. `log` receives one-line messages
+    for the user (what is reused, why a run starts afresh).
     """
     started = time.perf_counter()
     timings: dict[str, float] = {}
@@ -74,6 +87,8 @@ def assess(
     if unknown:
         raise DataError(f"unknown check code(s) {', '.join(unknown)} in --skip-check: the codes "
                         f"are {', '.join(check_codes())}.")
+    if resume and fresh:
+        raise DataError("--resume and --fresh contradict each other: choose one.")
     budget_preset = get_budget(budget)
     if isinstance(data, pd.DataFrame):
         df, source = data, "DataFrame"
@@ -82,12 +97,61 @@ def assess(
     source = data_name or source
     prepared = prepare(df, target, task, time_col=time_col, group_col=group_col)
     timings["load_and_profile"] = time.perf_counter() - started
+    options = {"target": target, "task": task, "budget": budget_preset.name,
+               "time_col": time_col, "group_col": group_col, "min_gain": min_gain,
+               "explain_required": explain_required, "seed": seed,
+               "skip_checks": sorted(skip_checks)}
+    executor = executor or LocalExecutor(n_jobs)
+    if run_dir is None:
+        return _assess_prepared(prepared, budget_preset, options, executor, device, source,
+                                progress, timings, started)
 
+    fingerprint = Fingerprint({
+        "data": data_digest(data), "target": target, "task": task,
+        "budget": budget_preset.to_dict(), "time_col": time_col, "group_col": group_col,
+        "seed": seed, "device": str(_resolved_device(device)),
+        "dlcheck_version": __version__})
+    with RunStore(run_dir) as store:
+        start = store.begin_run(fingerprint, options, source, fresh=fresh, resume=resume)
+        if log and start.fresh_reason:
+            log(f"starting afresh: {start.fresh_reason}.")
+        if log and start.reusable:
+            log(f"resuming: {start.reusable} finished jobs of the run of "
+                f"{start.resumed_from} are reused.")
+        try:
+            assessment = _assess_prepared(prepared, budget_preset, options,
+                                          StoringExecutor(executor, store), device, source,
+                                          progress, timings, started)
+        except KeyboardInterrupt:
+            store.end_run("interrupted", seconds=time.perf_counter() - started)
+            raise RunInterrupted(store.reused + store.fitted, str(store.path)) from None
+        except BrokenProcessPool:
+            store.end_run("failed", seconds=time.perf_counter() - started)
+            raise WorkerDied(
+                f"a worker process was killed (by the system, most often for lack of memory); "
+                f"{store.reused + store.fitted} finished jobs are saved in {store.path}. Run "
+                "the same command again with fewer --jobs to go on with less memory.") from None
+        except BaseException:
+            store.end_run("failed", seconds=time.perf_counter() - started)
+            raise
+        store.end_run("finished", decision=assessment.verdict["decision"],
+                      recommended_model=assessment.verdict["recommended_model"],
+                      seconds=time.perf_counter() - started)
+        if log and store.reused:
+            log(f"{store.reused} jobs reused, {store.fitted} fitted.")
+    return assessment
+
+
+def _assess_prepared(prepared: PreparedData, budget_preset: Budget, options: dict[str, Any],
+                     executor: Executor, device: str, source: str,
+                     progress: ProgressCallback | None, timings: dict[str, float],
+                     started: float) -> Assessment:
+    """Benchmark, checks, verdict and report on a prepared table."""
+    seed = options["seed"]
     stage = time.perf_counter()
     split = make_folds(prepared.y, prepared.task != "regression", budget_preset.n_folds,
                        budget_preset.n_repeats, seed, groups=prepared.groups,
                        times=prepared.times)
-    executor = executor or LocalExecutor(n_jobs)
     bench_data = BenchmarkData(
         X=prepared.X, y=prepared.y, task=prepared.task, n_classes=max(len(prepared.classes), 1),
         numeric=prepared.numeric_columns, categorical=prepared.categorical_columns,
@@ -96,13 +160,15 @@ def assess(
         imbalance_ratio=_imbalance_ratio(prepared), device=device,
         groups=prepared.groups, times=prepared.times,
     )
+
     def run_jobs(jobs: list[Job], label: str = "") -> list[JobResult]:
-        finished = []
+        """The jobs' results in the order of `jobs`, whatever order they finish in."""
+        finished: dict[str, JobResult] = {}
         for done, result in enumerate(executor.map(partial(run_job, data=bench_data), jobs), 1):
-            finished.append(result)
+            finished[result.key] = result
             if progress:
                 progress(label or f"{result.model} {result.fold_id}", done, len(jobs))
-        return finished
+        return [finished[job.key] for job in jobs]
 
     specs = list(LADDER)
     job_results = run_jobs(plan_jobs(specs, split.folds))
@@ -115,28 +181,34 @@ def assess(
     stage = time.perf_counter()
     context = CheckContext(prepared=prepared, results=results, budget=budget_preset, seed=seed,
                            run_jobs=partial(run_jobs, label="checks: refitting models"),
-                           min_gain=min_gain)
+                           min_gain=options["min_gain"])
     findings = prepared.findings + _benchmark_findings(results) + run_checks(
-        context, skip=skip_checks, progress=progress)
+        context, skip=options["skip_checks"], progress=progress)
     timings["checks"] = time.perf_counter() - stage
 
     stage = time.perf_counter()
-    comparison = compare(results, min_gain)
+    comparison = compare(results, options["min_gain"])
     verdict = decide(results, comparison, findings, n_rows=prepared.n_rows,
-                     explain_required=explain_required)
+                     explain_required=options["explain_required"])
     timings["verdict"] = time.perf_counter() - stage
     timings["total"] = time.perf_counter() - started
 
-    options = {"target": target, "task": task, "budget": budget_preset.name,
-               "time_col": time_col, "group_col": group_col, "min_gain": min_gain,
-               "explain_required": explain_required, "seed": seed,
-               "skip_checks": sorted(skip_checks)}
     report = build_report(
         prepared=prepared, results=results, comparison=comparison, verdict=verdict,
         findings=findings, budget=budget_preset, options=options, timings=timings,
         environment=_environment(executor, device), source=source,
     )
     return Assessment(report)
+
+
+def _resolved_device(device: str) -> str:
+    """'auto' as the device it means here: CPU and CUDA fits differ, so a run store keeps
+    them apart."""
+    if device != "auto":
+        return device
+    import torch
+
+    return "cuda" if torch.cuda.is_available() else "cpu"
 
 
 def _check_device(device: str) -> None:
@@ -305,7 +377,15 @@ def check_output_dir(out_dir: str | os.PathLike) -> Path:
 
 
 def _write_atomic(path: Path, text: str) -> Path:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
+    """Write to a temporary file beside `path`, flush it to disk, then rename it over `path`:
+    a reader or a crash sees the old file or the new one, never half of one."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
     return path

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import signal
 import sys
+from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -22,7 +24,7 @@ from rich.table import Table
 from dlcheck import __version__
 from dlcheck.checks import check_codes
 from dlcheck.data.examples import DEMO_EXAMPLE, EXAMPLES, load_example
-from dlcheck.errors import DataError
+from dlcheck.errors import DataError, RunInterrupted, WorkerDied
 
 app = typer.Typer(
     name="dlcheck",
@@ -108,11 +110,22 @@ def run(
         = None,
     device: Annotated[str, typer.Option(
         help="Where deep models train: auto (CUDA when available), cpu or cuda.")] = "auto",
+    resume: Annotated[bool, typer.Option(
+        "--resume", help="Go on with the interrupted run in --out: its finished jobs are "
+        "reused. A plain rerun does so too; --resume fails (exit 2), saying why, when there "
+        "is nothing to resume (no run there, or the data or options changed).")] = False,
+    fresh: Annotated[bool, typer.Option(
+        "--fresh", help="Fit everything again: discard the finished jobs stored in --out.")]
+        = False,
     quiet: Annotated[bool, typer.Option(
         "--quiet", "-q", help="No progress bar and no tables: only the report files.")]
         = False,
 ) -> None:
-    """Assess one table: benchmark the ladder, decide, and write the report."""
+    """Assess one table: benchmark the ladder, decide, and write the report.
+
+    Every finished job is saved in OUT/dlcheck-runs.sqlite as it finishes: after Ctrl-C, a
+    crash or a lost machine, the same command goes on where the run stopped.
+    """
     options: dict = {}
     if example is not None:
         if data is not None:
@@ -129,7 +142,8 @@ def run(
     _assess_and_report(source, target, out=out, quiet=quiet, **options, task=task.value,
                        budget=budget.value, time_col=time_col, group_col=group_col,
                        min_gain=min_gain, explain_required=explain_required, seed=seed,
-                       n_jobs=jobs, device=device, skip_checks=tuple(skip_check or ()))
+                       n_jobs=jobs, device=device, skip_checks=tuple(skip_check or ()),
+                       resume=resume, fresh=fresh)
 
 
 @app.command()
@@ -172,6 +186,43 @@ def report(
 
 
 @app.command()
+def history(
+    run_dir: Annotated[Path, typer.Argument(
+        help="Folder of dlcheck runs (the --out of `dlcheck run`).", show_default=False)]
+        = Path("dlcheck-report"),
+) -> None:
+    """List the runs recorded in RUN_DIR: when, how they ended, their verdict and time."""
+    from dlcheck.store import read_history
+
+    runs = _or_fail(read_history, run_dir)
+    table = Table(title=f"Runs in {run_dir}")
+    for col in ("run", "started", "status", "data", "budget", "decision", "recommended",
+                "jobs reused / fitted", "time"):
+        table.add_column(col, justify="right" if col in ("run", "time") else "left")
+    for r in runs:
+        options = json.loads(r["options"] or "{}")
+        table.add_row(str(r["id"]), _local_time(r["started_at"]), r["status"],
+                      r["data_name"] or "", str(options.get("budget", "")),
+                      r["decision"] or "", r["recommended_model"] or "",
+                      f"{r['jobs_reused']} / {r['jobs_fitted']}",
+                      _duration(r["seconds"]))
+    Console(width=None if sys.stdout.isatty() else 140).print(table)
+
+
+def _local_time(stamp: str | None) -> str:
+    if not stamp:
+        return ""
+    return datetime.fromisoformat(stamp).astimezone().strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _duration(seconds: float | None) -> str:
+    if seconds is None:
+        return ""
+    minutes, secs = divmod(round(seconds), 60)
+    return f"{minutes}m {secs:02d}s" if minutes else f"{secs}s"
+
+
+@app.command()
 def examples() -> None:
     """List the real example data sets available offline."""
     table = Table(title="Examples (run one with: dlcheck run --example NAME)")
@@ -211,13 +262,25 @@ def _assess_and_report(source, target: str, *, out: Path, quiet: bool, **options
 
     _or_fail(check_output_dir, out)
     progress = None if quiet else _JobProgress()
+
+    def log(message: str) -> None:
+        if not quiet:
+            err.print(message, highlight=False, soft_wrap=True)
+
     try:
-        assessment = _or_fail(assess, source, target, progress=progress, **options)
+        assessment = _or_fail(assess, source, target, progress=progress, run_dir=out, log=log,
+                              **options)
+    except RunInterrupted as stop:
+        if progress is not None:
+            progress.close()
+        err.print(f"interrupted: running models were stopped; {stop.saved_jobs} finished jobs "
+                  f"are saved in {stop.store_path}. Run the same command again to go on from "
+                  "there.", highlight=False, soft_wrap=True)
+        raise typer.Exit(130) from None
     except KeyboardInterrupt:
         if progress is not None:
             progress.close()
-        err.print("interrupted: running models were stopped and no report was written. "
-                  "Run the same command again to start over.")
+        err.print("interrupted before any model was fitted: run the same command again.")
         raise typer.Exit(130) from None
     finally:
         if progress is not None:
@@ -253,6 +316,9 @@ def main() -> None:
     except KeyboardInterrupt:
         err.print("interrupted: no report was written.")
         sys.exit(130)
+    except WorkerDied as exc:
+        err.print(f"error: {exc}", highlight=False, soft_wrap=True)
+        sys.exit(1)
     except Exception as exc:  # an internal failure: exit 1, short message, no traceback wall
         err.print(f"internal error: {type(exc).__name__}: {exc}. Please report it with the "
                   "command you ran.", highlight=False, soft_wrap=True)

@@ -6,6 +6,7 @@ in any order, anywhere the data can be reached, and a store can record each fini
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -46,6 +47,9 @@ class Job:
             key += f"/{self.probe}"
         if self.tune_seconds:
             key += f"/tune{self.tune_seconds:g}"
+        if self.params:  # two settings of one model under one name stay two jobs
+            digest = hashlib.sha256(repr(self.params).encode()).hexdigest()[:12]
+            key += f"/p{digest}"
         return key
 
 
