@@ -68,3 +68,18 @@ def test_a_script_without_main_guard_runs_once(tmp_path):
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.count("script body ran") == 1
     assert result.stdout.strip().endswith("classical")
+
+
+@pytest.mark.parametrize("delay", [0.3, 1.0, 2.0, 4.0])
+def test_ctrl_c_at_any_moment_says_one_line(tmp_path, delay):
+    """While libraries load, options parse, workers start or models fit: one line, no
+    traceback from the main process, the fork server or a worker being started."""
+    proc = subprocess.Popen([str(DLCHECK), "run", "--example", "wine", "--out",
+                             str(tmp_path / "out")], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+    time.sleep(delay)
+    os.killpg(proc.pid, signal.SIGINT)
+    _, stderr = proc.communicate(timeout=60)
+    lines = [line for line in stderr.splitlines() if line.strip() and "━" not in line]
+    assert proc.returncode == 130, stderr
+    assert len(lines) == 1 and lines[0].startswith("interrupted"), stderr

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import sys
 from datetime import datetime
@@ -273,14 +274,14 @@ def _assess_and_report(source, target: str, *, out: Path, quiet: bool, **options
     except RunInterrupted as stop:
         if progress is not None:
             progress.close()
-        err.print(f"interrupted: running models were stopped; {stop.saved_jobs} finished jobs "
-                  f"are saved in {stop.store_path}. Run the same command again to go on from "
-                  "there.", highlight=False, soft_wrap=True)
+        _say_interrupted(f"interrupted: running models were stopped; {stop.saved_jobs} "
+                         f"finished jobs are saved in {stop.store_path}. Run the same command "
+                         "again to go on from there.")
         raise typer.Exit(130) from None
     except KeyboardInterrupt:
         if progress is not None:
             progress.close()
-        err.print("interrupted before any model was fitted: run the same command again.")
+        _say_interrupted("interrupted before any model was fitted: run the same command again.")
         raise typer.Exit(130) from None
     finally:
         if progress is not None:
@@ -305,17 +306,40 @@ def _fail(message: str) -> None:
     raise typer.Exit(2)
 
 
+_MAIN_PID = os.getpid()
+_interrupt_said = False
+
+
+def _say_interrupted(message: str) -> None:
+    """Tell the user once that the run was interrupted, and what is kept."""
+    global _interrupt_said
+    if not _interrupt_said:
+        _interrupt_said = True
+        err.print(message, highlight=False, soft_wrap=True)
+
+
 def _interrupt_on_sigterm(signum, frame) -> None:
+    if os.getpid() != _MAIN_PID:  # a forked child inherited this handler: just end
+        signal.signal(signum, signal.SIG_DFL)
+        os.kill(os.getpid(), signum)
+        return
     raise KeyboardInterrupt  # stop as cleanly as on Ctrl-C
 
 
 def main() -> None:
+    global _MAIN_PID
+    _MAIN_PID = os.getpid()
     signal.signal(signal.SIGTERM, _interrupt_on_sigterm)
     try:
         app()
     except KeyboardInterrupt:
-        err.print("interrupted: no report was written.")
+        _say_interrupted("interrupted: no report was written.")
         sys.exit(130)
+    except SystemExit as exc:
+        # Typer turns a Ctrl-C outside our handlers (parsing, imports) into a silent exit 130.
+        if exc.code == 130:
+            _say_interrupted("interrupted: no report was written.")
+        raise
     except WorkerDied as exc:
         err.print(f"error: {exc}", highlight=False, soft_wrap=True)
         sys.exit(1)

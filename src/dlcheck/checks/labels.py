@@ -39,7 +39,9 @@ class WrongLabels:
         n_issues = int(num_label_issues(labels, proba,
                                         estimation_method="off_diagonal_calibrated"))
         share = n_issues / len(labels)
-        ranked = find_label_issues(labels, proba, return_indices_ranked_by="self_confidence")
+        # n_jobs=1: cleanlab would otherwise fork a pool from this multi-threaded process.
+        ranked = find_label_issues(labels, proba, return_indices_ranked_by="self_confidence",
+                                   n_jobs=1)
         rows = np.flatnonzero(covered)[ranked[: self.n_suspects]]
         source_rows = (prepared.source_rows[rows] if prepared.source_rows is not None
                        else rows)
