@@ -20,10 +20,11 @@ import os
 import pickle
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from dlcheck.benchmark.executor import Executor
@@ -300,15 +301,21 @@ class StoringExecutor:
         return self.inner.n_workers
 
     def map(self, fn: Callable[[Job], JobResult], jobs: Sequence[Job]) -> Iterator[JobResult]:
-        stored = self.store.finished(job.key for job in jobs)
-        yield from stored.values()
-        todo, seen = [], set(stored)
-        for job in jobs:
-            if job.key not in seen:
-                seen.add(job.key)
-                todo.append(job)
+        by_key = {job.key: job for job in jobs}
+        stored = self.store.finished(by_key)
+        for key, result in stored.items():
+            if result.predictions is not None and result.test_index is None:
+                result.test_index = by_key[key].fold.test  # saved without it: see below
+            yield result
+        todo = [job for key, job in by_key.items() if key not in stored]
         for result in self.inner.map(fn, todo):
-            self.store.save(result)
+            test = by_key[result.key].fold.test
+            # The test rows are the fold's own: not stored again with every job (half the
+            # store's size on large tables).
+            if result.test_index is not None and np.array_equal(result.test_index, test):
+                self.store.save(replace(result, test_index=None))
+            else:
+                self.store.save(result)
             yield result
 
 
