@@ -266,7 +266,7 @@ def _assess_and_report(source, target: str, *, out: Path, quiet: bool, **options
 
     def log(message: str) -> None:
         if not quiet:
-            err.print(message, highlight=False, soft_wrap=True)
+            err.print(message, highlight=False, markup=False, soft_wrap=True)
 
     try:
         assessment = _or_fail(assess, source, target, progress=progress, run_dir=out, log=log,
@@ -302,7 +302,7 @@ def _or_fail(fn, *args, **kwargs):
 
 
 def _fail(message: str) -> None:
-    err.print(f"error: {message}", highlight=False, soft_wrap=True)
+    err.print(f"error: {message}", highlight=False, markup=False, soft_wrap=True)
     raise typer.Exit(2)
 
 
@@ -315,7 +315,7 @@ def _say_interrupted(message: str) -> None:
     global _interrupt_said
     if not _interrupt_said:
         _interrupt_said = True
-        err.print(message, highlight=False, soft_wrap=True)
+        err.print(message, highlight=False, markup=False, soft_wrap=True)
 
 
 def _interrupt_on_sigterm(signum, frame) -> None:
@@ -341,9 +341,9 @@ def main() -> None:
             _say_interrupted("interrupted: no report was written.")
         raise
     except WorkerDied as exc:
-        err.print(f"error: {exc}", highlight=False, soft_wrap=True)
+        err.print(f"error: {exc}", highlight=False, markup=False, soft_wrap=True)
         sys.exit(1)
     except Exception as exc:  # an internal failure: exit 1, short message, no traceback wall
         err.print(f"internal error: {type(exc).__name__}: {exc}. Please report it with the "
-                  "command you ran.", highlight=False, soft_wrap=True)
+                  "command you ran.", highlight=False, markup=False, soft_wrap=True)
         sys.exit(1)

@@ -126,6 +126,11 @@ def aggregate(
     undefined = sorted({r.fold_id for r in job_results
                         if r.ok and r.fraction == 1.0 and not np.isfinite(r.scores[metric_name])})
     fold_ids = [fid for fid in fold_ids if fid not in undefined]
+    if not fold_ids:
+        from dlcheck.errors import DataError
+
+        raise DataError(f"no test fold could be scored with {metric_name} (e.g. each holds a "
+                        "single class): collect more rows of each class, or merge rare classes.")
     for spec in specs:
         mine = {r.fold_id: r for r in job_results if r.model == spec.name and r.fraction == 1.0}
         errors = [r.error for r in mine.values() if not r.ok]

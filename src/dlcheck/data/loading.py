@@ -12,13 +12,27 @@ from dlcheck.errors import DataError
 _SEPARATORS = {".csv": ",", ".tsv": "\t", ".tab": "\t"}
 _PARQUET = {".parquet", ".pq"}
 _FORMATS_HINT = "dlcheck reads CSV, TSV and Parquet files"
+# Files people pass by mistake, known by their first bytes: what they are and what to do.
+_MAGIC = (
+    (b"PK\x03\x04", "is a ZIP archive (an Excel .xlsx workbook?), not a table: save the sheet "
+                    "as CSV, or unzip it and give the CSV inside"),
+    (b"\xd0\xcf\x11\xe0", "is an Office file (an Excel .xls workbook?), not a table: save the "
+                          "sheet as CSV"),
+    (b"\x1f\x8b", "is gzip-compressed: decompress it first (gunzip) and give the CSV"),
+    (b"BZh", "is bzip2-compressed: decompress it first (bunzip2) and give the CSV"),
+    (b"\xfd7zXZ\x00", "is xz-compressed: decompress it first (unxz) and give the CSV"),
+)
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+MAX_CONTROL_SHARE = 0.05
+"""Text tables hold almost no control characters besides tab and line breaks; binary files
+(images, executables, pickles) are full of them (random bytes: 11%)."""
 
 
 def load_table(path: str | Path) -> pd.DataFrame:
     """Read a CSV, TSV or Parquet file into a DataFrame.
 
     Raises DataError, with a message that says what to do, when the file is missing, empty,
-    unreadable or cannot be parsed.
+    unreadable, binary, has duplicate column names or cannot be parsed.
     """
     path = Path(path)
     if not path.exists():
@@ -32,8 +46,8 @@ def load_table(path: str | Path) -> pd.DataFrame:
         with path.open("rb") as handle:
             head = handle.read(4096)
     except OSError as exc:
-        raise DataError(f"cannot read {path}: {exc.strerror}. Check the file's permissions.") \
-            from None
+        raise DataError(f"cannot read {path}: {exc.strerror}. Check the file's permissions "
+                        "(e.g. chmod u+r) or copy it somewhere readable.") from None
     if size == 0:
         raise DataError(f"{path} is empty: give a file with a header row and data rows.")
 
@@ -41,15 +55,18 @@ def load_table(path: str | Path) -> pd.DataFrame:
     if suffix in _PARQUET or head.startswith(b"PAR1"):
         df = _read_parquet(path)
     else:
+        for magic, what in _MAGIC:
+            if head.startswith(magic):
+                raise DataError(f"{path} {what}; {_FORMATS_HINT}.")
         df = _read_delimited(path, head, _SEPARATORS.get(suffix))
-        sniffed = _sniff_separator(head)
-        if df.shape[1] == 1 and sniffed != _SEPARATORS.get(suffix):
-            # A ".csv" written with semicolons (common with decimal commas) or tabs.
-            df = _read_delimited(path, head, sniffed)
     if df.shape[1] == 0:
         raise DataError(f"{path} has no columns: {_FORMATS_HINT} with a header row.")
     if len(df) == 0:
-        raise DataError(f"{path} has a header but no data rows.")
+        if _looks_binary(head, size):
+            raise DataError(f"{path} looks like a binary file, not a table: {_FORMATS_HINT}; "
+                            "export the table in one of these formats.")
+        raise DataError(f"{path} has a header but no data rows: give a file with one row per "
+                        "example under the header.")
     return df
 
 
@@ -62,16 +79,34 @@ def _read_parquet(path: Path) -> pd.DataFrame:
 
 
 def _read_delimited(path: Path, head: bytes, sep: str | None) -> pd.DataFrame:
-    if b"\x00" in head:
-        raise DataError(f"{path} looks like a binary file, not a table: {_FORMATS_HINT}.")
-    if sep is None:
-        sep = _sniff_separator(head)
+    if head.startswith(_UTF16_BOMS):
+        # Excel's "Unicode text" export: UTF-16 with a byte-order mark (and NUL bytes).
+        encodings, text = ("utf-16",), head.decode("utf-16", errors="replace")
+    else:
+        if b"\x00" in head or _control_share(head) > MAX_CONTROL_SHARE:
+            raise DataError(f"{path} looks like a binary file, not a table: {_FORMATS_HINT}; "
+                            "export the table in one of these formats.")
+        # utf-8-sig strips a byte-order mark; Windows-1252 (Excel's "CSV" on Windows) reads
+        # Latin-1 letters and also € and curly quotes; Latin-1 accepts any byte, so it goes last.
+        encodings = ("utf-8-sig", "cp1252", "latin-1")
+        text = head.decode("utf-8", errors="replace")
+    sniffed = _sniff_separator(text)
+    df, encoding = _read_csv(path, sep or sniffed, encodings)
+    used = sep or sniffed
+    if df.shape[1] == 1 and sniffed != used:
+        # A ".csv" written with semicolons (common with decimal commas) or tabs.
+        df, encoding = _read_csv(path, sniffed, encodings)
+        used = sniffed
+    _refuse_duplicate_names(path, used, encoding)
+    return df
+
+
+def _read_csv(path: Path, sep: str, encodings: tuple[str, ...]) -> tuple[pd.DataFrame, str]:
     last_error: Exception | None = None
-    # utf-8-sig strips a byte-order mark; Latin-1 accepts any byte, so it goes last.
-    for encoding in ("utf-8-sig", "latin-1"):
+    for encoding in encodings:
         try:
-            return pd.read_csv(path, sep=sep, encoding=encoding, low_memory=False)
-        except UnicodeDecodeError as exc:
+            return pd.read_csv(path, sep=sep, encoding=encoding, low_memory=False), encoding
+        except UnicodeError as exc:
             last_error = exc
             continue
         except pd.errors.EmptyDataError:
@@ -83,8 +118,40 @@ def _read_delimited(path: Path, head: bytes, sep: str | None) -> pd.DataFrame:
     raise DataError(f"could not decode {path} ({_short(last_error)}); save it as UTF-8.")
 
 
-def _sniff_separator(head: bytes) -> str:
-    text = head.decode("utf-8", errors="replace")
+def _refuse_duplicate_names(path: Path, sep: str, encoding: str) -> None:
+    """pandas renames a repeated column `x` to `x.1`: read the header as written instead."""
+    try:
+        header = pd.read_csv(path, sep=sep, encoding=encoding, header=None, nrows=1,
+                             dtype=str, keep_default_na=False).iloc[0].tolist()
+    except (pd.errors.ParserError, ValueError, UnicodeError, IndexError):
+        return  # the full read succeeded: nothing more to learn from the header alone
+    named = [str(name) for name in header if str(name).strip()]
+    dupes = sorted({name for name in named if named.count(name) > 1})
+    if dupes:
+        raise DataError(f"{path} has duplicate column names: {', '.join(map(repr, dupes))}. "
+                        "Rename them so that every column has its own name.")
+
+
+def _control_share(head: bytes) -> float:
+    controls = sum(1 for b in head if (b < 32 and b not in (9, 10, 12, 13)) or b == 127)
+    return controls / max(len(head), 1)
+
+
+def _looks_binary(head: bytes, size: int) -> bool:
+    """A 'table' with a header and nothing else that is not UTF-8 and mostly high bytes is
+    binary data without line breaks, not a header line in a legacy encoding."""
+    if head.startswith(_UTF16_BOMS):
+        return False
+    try:
+        head.decode("utf-8")
+        return False
+    except UnicodeDecodeError as exc:
+        if exc.start >= len(head) - 3 and size > len(head):
+            return False  # a character cut by the 4,096-byte read, not bad UTF-8
+    return sum(b >= 128 for b in head) / len(head) > 0.3
+
+
+def _sniff_separator(text: str) -> str:
     try:
         return csv.Sniffer().sniff(text, delimiters=",;\t|").delimiter
     except csv.Error:

@@ -3,20 +3,29 @@
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from dlcheck._config import MIN_ROWS
-from dlcheck.data.profile import Task, infer_column_kind, parse_datetimes, resolve_task
+from dlcheck.data.profile import (
+    Task,
+    infer_column_kind,
+    looks_numeric,
+    parse_datetimes,
+    resolve_task,
+)
 from dlcheck.errors import DataError
 from dlcheck.findings import Finding
+from dlcheck.models.preprocessing import MAX_EMBEDDED_CATEGORIES, MAX_ONE_HOT_CATEGORIES
 
 _DROPPED_KINDS = {
     "id": "ID-like: nearly every value is unique, so it identifies rows rather than "
           "describing them",
-    "constant": "constant: a single value (or none) carries no information",
+    "constant": "constant: a single value carries no information",
+    "empty": "empty: missing in every row",
     "text": "free text: text features are not modelled yet",
     "unsupported": "unsupported: cells hold lists or objects, not values",
 }
@@ -67,12 +76,18 @@ def prepare(
     group_col: str | None = None,
 ) -> PreparedData:
     """Validate the table and build features; raise DataError on input no benchmark can use."""
-    if df.columns.duplicated().any():
-        dupes = sorted({str(c) for c in df.columns[df.columns.duplicated()]})
-        raise DataError(f"duplicate column names: {', '.join(dupes)}. Rename them so that "
-                        "every column has its own name.")
+    names = pd.Index([str(c) for c in df.columns])  # 1 and "1" are one name once text
+    if names.duplicated().any():
+        dupes = sorted(set(names[names.duplicated()]))
+        raise DataError(f"duplicate column names: {', '.join(map(repr, dupes))}. Rename them so "
+                        "that every column has its own name.")
+    with_nul = [c for c in names if "\x00" in c]
+    if with_nul:
+        # NumPy's text arrays, which scikit-learn selects columns with, cut names at a NUL.
+        raise DataError(f"column name(s) {', '.join(map(repr, with_nul[:5]))} hold a NUL "
+                        "character (\\x00): rename them without it.")
     # Index = row number in the user's table, carried through every row filter below.
-    df = df.rename(columns=str).reset_index(drop=True)
+    df = df.set_axis(names, axis=1).reset_index(drop=True)
     target = str(target)
     time_col = None if time_col is None else str(time_col)
     group_col = None if group_col is None else str(group_col)
@@ -88,24 +103,35 @@ def prepare(
 
     findings: list[Finding] = []
     n_rows_input, n_columns_input = df.shape
-    missing_target = df[target].isna()
+    target_values, infinite, strays = _clean_target(df[target])
+    missing_target = target_values.isna()
     if missing_target.all():
-        raise DataError(f"target {target!r} is empty in every row: choose a column with values.")
+        what = _unusable_cells(infinite, strays)
+        state = f"has no usable value ({what})" if what else "is empty in every row"
+        raise DataError(f"target {target!r} {state}: choose a column with values, or fill "
+                        "this one.")
     if missing_target.any():
+        n_missing = int(missing_target.sum())
+        what = _unusable_cells(infinite, strays)
         findings.append(Finding(
             check="missing_target", severity="warning",
-            summary=f"{int(missing_target.sum())} rows without a target value were left out.",
-            evidence={"rows_left_out": int(missing_target.sum())},
+            summary=f"{n_missing} rows without a usable target value were left out"
+                    + (f" ({what})." if what else "."),
+            evidence={"rows_left_out": n_missing, "infinite": infinite,
+                      "not_numbers": len(strays), "examples": _examples(strays)},
             advice="Label these rows or confirm that leaving them out is right.",
         ))
         df = df.loc[~missing_target]
+        target_values = target_values.loc[~missing_target]
+    df = df.copy(deep=False)  # a new frame to write the cleaned target into (pandas 2 warns)
+    df[target] = target_values
     y_raw = df[target]
     if y_raw.nunique() < 2:
-        raise DataError(f"target {target!r} has a single value ({y_raw.iloc[0]!r}): there is "
-                        "nothing to predict. Choose another target column.")
+        raise DataError(f"target {target!r} has a single value ({_plain(y_raw.iloc[0])!r}): "
+                        "there is nothing to predict. Choose another target column.")
     resolved_task = resolve_task(y_raw, task)
     if resolved_task != "regression":
-        df, y_raw, class_findings = _drop_singleton_classes(df, y_raw)
+        df, y_raw, class_findings = _drop_singleton_classes(df, y_raw, target)
         findings += class_findings
     if len(df) < MIN_ROWS:
         raise DataError(f"only {len(df)} rows with a target: dlcheck needs at least {MIN_ROWS} "
@@ -113,23 +139,39 @@ def prepare(
 
     feature_names = [c for c in df.columns if c not in {target, time_col, group_col}]
     column_kinds = {c: infer_column_kind(df[c]) for c in feature_names}
+    X, numeric, categorical, cleaned = _build_features(df, column_kinds)
+    # A column of infinities only is empty once they are set aside: imputers would drop it.
+    emptied = [c for c in numeric if c in column_kinds and X[c].isna().all()]
+    X = X.drop(columns=emptied)
+    numeric = [c for c in numeric if c not in emptied]
+    column_kinds.update(dict.fromkeys(emptied, "empty"))
     dropped = {c: _DROPPED_KINDS[k] for c, k in column_kinds.items() if k in _DROPPED_KINDS}
     findings += _dropped_column_findings(column_kinds, dropped)
+    findings += _cleaned_value_findings(*cleaned)
     ids = [c for c, k in column_kinds.items() if k == "id"]
-
-    X, numeric, categorical = _build_features(df, column_kinds)
+    findings += _high_cardinality_findings(X, categorical)
     if X.shape[1] == 0:
-        raise DataError("no usable feature columns are left once ID-like, constant and "
-                        f"free-text columns are set aside ({', '.join(dropped) or 'none'}). "
+        left_out = ", ".join(repr(c) for c in list(dropped)[:10]) or "none"
+        raise DataError("no usable feature columns are left once ID-like, constant, empty and "
+                        f"free-text columns are set aside ({left_out}"
+                        f"{', ...' if len(dropped) > 10 else ''}). "
                         "Give the table some feature columns.")
     if resolved_task == "regression":
         y = pd.to_numeric(y_raw, errors="coerce").to_numpy(dtype=float)
         if not np.isfinite(y).all():
             raise DataError(f"target {target!r} holds values that are not finite numbers: "
                             "clean them or use --task multiclass.")
+        if np.abs(y).max() > MAX_MAGNITUDE:
+            raise DataError(f"target {target!r} holds values as large as "
+                            f"{np.abs(y).max():.3g}, beyond what models compute with "
+                            f"(±{MAX_MAGNITUDE:.0e}): rescale it (divide it by a power of ten, "
+                            "or take its log) and run again.")
         classes: list[str] = []
     else:
-        labels, uniques = pd.factorize(y_raw, sort=True)
+        try:
+            labels, uniques = pd.factorize(y_raw, sort=True)
+        except TypeError:  # labels of mixed types (1 and "a") do not sort: sort their text
+            labels, uniques = pd.factorize(y_raw.astype(str), sort=True)
         y = labels.astype(np.int64)
         classes = [str(u) for u in uniques]
 
@@ -157,28 +199,89 @@ def prepare(
 def _require_column(df: pd.DataFrame, name: str, option: str) -> None:
     if name in df.columns:
         return
+    only = str(df.columns[0])
+    if df.shape[1] == 1 and name in only and set(re.findall(r"[^\w.-]", only)) - set(name):
+        # "a b y" or "a:b:y": the file was read as one column, so the delimiter is not known.
+        raise DataError(f"the table was read as a single column named {df.columns[0]!r}: its "
+                        "delimiter is not one dlcheck knows. Save it with commas, semicolons, "
+                        "tabs or | between the values.")
     close = difflib.get_close_matches(name, list(df.columns), n=3, cutoff=0.5)
-    lowered = [c for c in df.columns if c.lower() == name.lower()]
+    lowered = [c for c in df.columns if c.strip().lower() == name.strip().lower()]
     suggestions = lowered or close
     hint = (f" Did you mean {', '.join(repr(c) for c in suggestions)}?" if suggestions
-            else f" Columns are: {', '.join(list(df.columns)[:12])}"
+            else f" Columns are: {', '.join(repr(c) for c in list(df.columns)[:12])}"
                  + (", ..." if df.shape[1] > 12 else "") + ".")
     raise DataError(f"{option} column {name!r} is not in the table.{hint}")
 
 
-def _drop_singleton_classes(df: pd.DataFrame, y: pd.Series):
+MAX_MAGNITUDE = 1e30
+"""Trees and networks compute in float32, which ends at 3.4e38, and sums over a column overflow
+well before (scikit-learn's trees sum the whole table in float32 to look for NaN): a value
+beyond this is treated like an infinity. Such values are mostly fill codes anyway (NetCDF's
+9.97e36)."""
+
+_PLACEHOLDERS = {"", "?", "-", "--", ".", "na", "n/a", "nan", "none", "null", "nil", "missing",
+                 "unknown", "#n/a", "#na"}
+"""Stray text that only means 'no value': worth an info finding, not a warning (Excel's error
+codes such as #VALUE! or #DIV/0! are not: a formula broke upstream)."""
+
+
+def _plain(value):
+    """A NumPy scalar as a plain Python value, so that messages read 1, not np.int64(1)."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _examples(strays: pd.Series, n: int = 5) -> list[str]:
+    return [str(v) for v in pd.unique(strays.astype(str))[:n]]
+
+
+def _unusable_cells(infinite: int, strays: pd.Series) -> str:
+    parts = []
+    if infinite:
+        parts.append(f"{infinite} infinite")
+    if len(strays):
+        parts.append(f"{len(strays)} not a number, e.g. "
+                     + ", ".join(repr(v) for v in _examples(strays, 3)))
+    return ", ".join(parts)
+
+
+def _clean_target(y: pd.Series) -> tuple[pd.Series, int, pd.Series]:
+    """The target with infinities and stray text in a numeric target turned into missing
+    values (those rows are left out), the number of infinities and the stray values."""
+    strays = y.iloc[:0]
+    if not pd.api.types.is_numeric_dtype(y) and not pd.api.types.is_bool_dtype(y):
+        present = y.dropna()
+        if len(present) == 0 or not looks_numeric(present, strict=True):
+            return y, 0, strays
+        # Numbers with a few placeholders ('?', 'n/a'): the placeholders are no label.
+        y = pd.to_numeric(present.astype(str).str.strip(), errors="coerce").reindex(y.index)
+        strays = present[y.loc[present.index].isna()]
+    if pd.api.types.is_bool_dtype(y) or not pd.api.types.is_numeric_dtype(y):
+        return y, 0, strays
+    infinite = np.isinf(y.to_numpy(dtype=float, na_value=np.nan))
+    return y.mask(infinite), int(infinite.sum()), strays
+
+
+def _drop_singleton_classes(df: pd.DataFrame, y: pd.Series, target: str):
     counts = y.value_counts()
     single = counts[counts < 2]
     if single.empty:
         return df, y, []
     keep = ~y.isin(single.index)
+    named = ", ".join(repr(_plain(c)) for c in single.index[:10]) + (
+        ", ..." if len(single) > 10 else "")
+    if y[keep].nunique() < 2 and len(single) > 2 and pd.api.types.is_numeric_dtype(y):
+        raise DataError(f"target {target!r} has {len(single)} values that occur once ({named}):"
+                        " as classes, almost none could be tested. Use --task regression to "
+                        "predict the number, or choose a target of classes.")
     if y[keep].nunique() < 2:
-        raise DataError("after leaving out classes with a single row, fewer than 2 classes "
-                        "remain: collect more rows of each class.")
+        raise DataError(f"target {target!r}: class(es) {named} have a single row, and "
+                        "without them fewer than 2 classes remain: collect more rows of each "
+                        "class, or merge rare classes into a broader one.")
     finding = Finding(
         check="singleton_classes", severity="warning",
-        summary=f"{len(single)} classes with a single row were left out: no model can be "
-                "tested on a class it has never seen.",
+        summary=f"{len(single)} class(es) with a single row were left out ({named}): no model "
+                "can be tested on a class it has never seen.",
         evidence={"classes": [str(c) for c in single.index[:20]],
                   "rows_left_out": int(single.sum())},
         advice="Collect more rows of these classes or merge them into a broader class.",
@@ -191,6 +294,8 @@ def _dropped_column_findings(kinds: dict[str, str], dropped: dict[str, str]) -> 
     for kind, check, advice in (
         ("id", "id_columns", "Keep identifiers out of the features; join on them instead."),
         ("constant", "constant_columns", "Nothing to do: a constant column cannot help."),
+        ("empty", "empty_columns",
+         "Check the export or the join that should have filled them; drop them otherwise."),
         ("text", "text_columns",
          "Turn free text into features (categories, counts, embeddings) if it matters."),
         ("unsupported", "unsupported_columns",
@@ -199,7 +304,7 @@ def _dropped_column_findings(kinds: dict[str, str], dropped: dict[str, str]) -> 
         names = [c for c, k in kinds.items() if k == kind]
         if names:
             findings.append(Finding(
-                check=check, severity="info",
+                check=check, severity="warning" if kind == "empty" else "info",
                 summary=f"{len(names)} column(s) left out as {kind}: {', '.join(names[:10])}"
                         + (" ..." if len(names) > 10 else ""),
                 evidence={"columns": names, "reason": dropped[names[0]]},
@@ -212,17 +317,32 @@ def _build_features(df: pd.DataFrame, kinds: dict[str, str]):
     parts: dict[str, pd.Series] = {}
     numeric: list[str] = []
     categorical: list[str] = []
+    infinite: dict[str, int] = {}
+    too_large: set[str] = set()
+    strays: dict[str, pd.Series] = {}
     for name, kind in kinds.items():
         col = df[name]
         if kind == "numeric":
-            values = pd.to_numeric(col, errors="coerce").astype(float)
-            parts[name] = values.replace([np.inf, -np.inf], np.nan)
+            values = _as_numbers(col)
+            # Text that is no number ('oops', '#VALUE!') becomes missing, with a finding.
+            bad = col.notna() & values.isna()
+            if bad.any():
+                strays[name] = col[bad]
+            magnitude = np.abs(values.to_numpy())
+            is_inf = magnitude > MAX_MAGNITUDE  # NaN compares False
+            if is_inf.any():
+                infinite[name] = int(is_inf.sum())
+                if np.isfinite(magnitude[is_inf]).any():
+                    too_large.add(name)
+            parts[name] = values.mask(is_inf)
             numeric.append(name)
         elif kind == "boolean":
             parts[name] = _boolean_as_float(col)
             numeric.append(name)
         elif kind == "datetime":
             for part_name, values in _datetime_parts(name, col).items():
+                while part_name in parts or part_name in kinds:  # a column of that name exists
+                    part_name += "_"
                 parts[part_name] = values
                 numeric.append(part_name)
         elif kind == "categorical":
@@ -230,7 +350,74 @@ def _build_features(df: pd.DataFrame, kinds: dict[str, str]):
             text = np.where(col.isna(), np.nan, col.astype(object).astype(str))
             parts[name] = pd.Series(text, index=col.index, dtype=object)
             categorical.append(name)
-    return pd.DataFrame(parts, index=df.index), numeric, categorical
+    cleaned = (infinite, too_large, strays)
+    return pd.DataFrame(parts, index=df.index), numeric, categorical, cleaned
+
+
+def _as_numbers(col: pd.Series) -> pd.Series:
+    if pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col):
+        return pd.to_numeric(col, errors="coerce").astype(float)
+    text = col.astype(str).str.strip().where(col.notna())
+    return pd.to_numeric(text, errors="coerce").astype(float)
+
+
+def _cleaned_value_findings(infinite: dict[str, int], too_large: set[str],
+                            strays: dict[str, pd.Series]) -> list[Finding]:
+    findings = []
+    if infinite:
+        total = sum(infinite.values())
+        what = (f"infinite or too large (beyond ±{MAX_MAGNITUDE:.0e}, where the float32 sums of "
+                "trees and networks overflow)" if too_large else "infinite")
+        findings.append(Finding(
+            check="infinite_values", severity="warning",
+            summary=f"{total} {what} value(s) in {len(infinite)} column(s) were treated as "
+                    "missing: " + _counts_text(infinite) + ".",
+            evidence={"cells": total, "columns": infinite, "too_large_in": sorted(too_large)},
+            advice="Infinities usually come from a division by zero upstream: fix them at the "
+                   "source, or confirm that treating them as missing is right.",
+        ))
+    if strays:
+        counts = {name: len(values) for name, values in strays.items()}
+        examples = {name: _examples(values) for name, values in strays.items()}
+        placeholders_only = all(str(v).strip().lower() in _PLACEHOLDERS
+                                for values in strays.values() for v in values.unique())
+        findings.append(Finding(
+            check="non_numeric_values", severity="info" if placeholders_only else "warning",
+            summary=f"{sum(counts.values())} cell(s) that are not numbers in {len(counts)} "
+                    "numeric column(s) were treated as missing: " + _counts_text(
+                        counts, {n: f"e.g. {e[0]!r}" for n, e in examples.items()}) + ".",
+            evidence={"cells": sum(counts.values()), "columns": counts, "examples": examples},
+            advice="Clean these cells (a typo, a unit, an export error) if they hold a value; "
+                   "placeholders for 'unknown' can stay.",
+        ))
+    return findings
+
+
+def _counts_text(counts: dict[str, int], notes: dict[str, str] | None = None) -> str:
+    shown = sorted(counts, key=counts.get, reverse=True)
+    parts = [f"{name} ({counts[name]}" + (f", {notes[name]}" if notes else "") + ")"
+             for name in shown[:10]]
+    return ", ".join(parts) + (", ..." if len(shown) > 10 else "")
+
+
+def _high_cardinality_findings(X: pd.DataFrame, categorical: list[str]) -> list[Finding]:
+    levels = {name: int(X[name].nunique()) for name in categorical}
+    many = {name: n for name, n in levels.items() if n > MAX_EMBEDDED_CATEGORIES}
+    if not many:
+        return []
+    return [Finding(
+        check="high_cardinality", severity="info",
+        summary=f"{len(many)} categorical column(s) with more than {MAX_EMBEDDED_CATEGORIES} "
+                "levels: " + _counts_text(many) + f". Linear models one-hot encode the "
+                f"{MAX_ONE_HOT_CATEGORIES - 1} most frequent levels, networks embed the "
+                f"{MAX_EMBEDDED_CATEGORIES - 1} most frequent, trees use codes; rarer levels "
+                "are pooled.",
+        evidence={"levels": many, "one_hot_levels": MAX_ONE_HOT_CATEGORIES - 1,
+                  "embedded_levels": MAX_EMBEDDED_CATEGORIES - 1},
+        advice="If the levels are identifiers (a customer, a product), leave the column out "
+               "or replace it with features about the entity; if they are codes with "
+               "structure, group them into broader levels.",
+    )]
 
 
 def _boolean_as_float(col: pd.Series) -> pd.Series:

@@ -13,7 +13,7 @@ from dlcheck.errors import DataError
 
 Task = Literal["binary", "multiclass", "regression"]
 ColumnKind = Literal["numeric", "categorical", "boolean", "datetime", "text", "id", "constant",
-                     "unsupported"]
+                     "empty", "unsupported"]
 
 TASKS: tuple[str, ...] = ("binary", "multiclass", "regression")
 MAX_CLASSES_FOR_INTEGER_TARGET = 20
@@ -28,6 +28,11 @@ _DATE_LIKE = re.compile(
 )
 NUMERIC_PARSE_SHARE = 0.95
 """A text column whose values parse as numbers this often is numeric with a few placeholders."""
+MIXED_NUMERIC_SHARE = 0.5
+MIXED_NUMERIC_DISTINCT = 20
+"""A text column that is mostly (>= half) numbers with more than this many distinct numbers is
+a measurement with stray text ('oops', '#VALUE!'): numeric, the text becoming missing. Fewer
+distinct numbers look like codes ('1', '2', 'XL') and stay categorical."""
 
 
 def detect_task(y: pd.Series) -> Task:
@@ -39,8 +44,7 @@ def detect_task(y: pd.Series) -> Task:
         return "binary"
     if not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
         return "multiclass"
-    as_float = values.astype(float)
-    is_integer = bool(np.all(np.mod(as_float, 1) == 0))
+    is_integer = _all_integers(values)
     if is_integer and n_unique <= MAX_CLASSES_FOR_INTEGER_TARGET:
         return "multiclass"
     return "regression"
@@ -50,6 +54,8 @@ def infer_column_kind(column: pd.Series) -> ColumnKind:
     """The kind of one feature column, from its values and its name."""
     values = column.dropna()
     n = len(values)
+    if n == 0:
+        return "empty"
     try:
         n_unique = values.nunique()
     except TypeError:  # lists, dicts or arrays in cells: nothing a table model can use
@@ -65,8 +71,7 @@ def infer_column_kind(column: pd.Series) -> ColumnKind:
     if pd.api.types.is_numeric_dtype(values):
         if n_unique == 2:
             return "boolean"
-        is_integer = pd.api.types.is_integer_dtype(values) or bool(
-            np.all(np.mod(values.to_numpy(dtype=float), 1) == 0))
+        is_integer = pd.api.types.is_integer_dtype(values) or _all_integers(values)
         if is_integer and n >= 50 and n_unique / n > 0.99 and (
             _ID_NAME.search(str(column.name)) or _is_row_counter(values)
         ):
@@ -74,6 +79,9 @@ def infer_column_kind(column: pd.Series) -> ColumnKind:
         return "numeric"
 
     if looks_numeric(values):
+        if (n >= 50 and n_unique / n > 0.9
+                and _parse_numbers(values).notna().mean() < NUMERIC_PARSE_SHARE):
+            return "id"  # codes such as 10023, A1024, 10025: unique, and not all numbers
         return "numeric"
     text = values.astype(str)
     if n_unique == 2 and set(text.str.lower().unique()) <= _BOOL_WORDS:
@@ -95,10 +103,25 @@ def _is_row_counter(values: pd.Series) -> bool:
     return len(steps) > 0 and float(np.mean(steps == 1)) > 0.99
 
 
-def looks_numeric(values: pd.Series) -> bool:
-    """Text that is numbers but for a few placeholders such as '?' or 'n/a'."""
-    parsed = pd.to_numeric(values.astype(str).str.strip(), errors="coerce")
-    return bool(parsed.notna().mean() >= NUMERIC_PARSE_SHARE)
+def _all_integers(values: pd.Series) -> bool:
+    """Every finite value is whole (infinities, which prepare turns into missing, aside)."""
+    numbers = values.to_numpy(dtype=float)
+    finite = numbers[np.isfinite(numbers)]
+    return bool(np.all(np.mod(finite, 1) == 0))
+
+
+def looks_numeric(values: pd.Series, strict: bool = False) -> bool:
+    """Text that is numbers but for a few placeholders such as '?' or 'n/a', or (unless
+    `strict`) a measurement with some stray text in it (see MIXED_NUMERIC_SHARE)."""
+    parsed = _parse_numbers(values)
+    share = float(parsed.notna().mean()) if len(parsed) else 0.0
+    return share >= NUMERIC_PARSE_SHARE or (
+        not strict and share >= MIXED_NUMERIC_SHARE
+        and parsed.nunique() > MIXED_NUMERIC_DISTINCT)
+
+
+def _parse_numbers(values: pd.Series) -> pd.Series:
+    return pd.to_numeric(values.astype(str).str.strip(), errors="coerce")
 
 
 def parse_datetimes(values: pd.Series) -> pd.Series:
