@@ -132,3 +132,96 @@ def test_serialized_size_counts_large_buffers():
 
     big = {"weights": np.arange(200_000, dtype=np.float64)}  # past pickle's 64 KB frames
     assert serialized_size(big) == len(pickle.dumps(big, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+# Wide tables: the numeric embeddings are bounded (architectures.num_embedding_size), so that a
+# 1,000-column table no longer gets a 16,000-wide first layer (2.1M parameters), while tables
+# of up to 128 numeric inputs keep exactly the architecture they always had.
+PARAMS_ON_20_COLUMNS = {"mlp": 79_746, "tabm": 71_824}
+"""Parameters of the ladder's networks (quick budget) on 20 numeric columns, one of them with
+missing values (21 inputs): the figures measured before the bound existed."""
+MAX_PARAMS_ON_1000_COLUMNS = 250_000
+"""The bound on 1,000 numeric columns (before: 2,131,730 for the MLP, 2,249,120 for TabM)."""
+
+
+def _numeric_table(n_rows: int, n_columns: int):
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame(rng.normal(size=(n_rows, n_columns)),
+                     columns=[f"x{i}" for i in range(n_columns)])
+    X.iloc[::7, 1] = np.nan
+    return X, (X["x0"].fillna(0) + rng.normal(0, 0.5, n_rows) > 0).astype(int).to_numpy()
+
+
+@pytest.mark.parametrize("name", ["mlp", "tabm"])
+def test_numeric_embeddings_are_bounded_on_wide_tables_only(name):
+    budget = BUDGETS["quick"].__class__(**{**BUDGETS["quick"].to_dict(), "max_epochs": 1})
+    spec = next(s for s in LADDER if s.name == name)
+    n_params = {}
+    for n_columns in (20, 1000):
+        X, y = _numeric_table(60, n_columns)
+        context = ModelContext(task="binary", numeric=list(X.columns), categorical=[],
+                               budget=budget, device="cpu")
+        model = spec.build(context).fit(X, y)[-1]
+        n_params[n_columns] = count_parameters(model)
+        if n_columns == 20:
+            assert model.d_num_embedding_ == 16 and model.input_notes_ == []
+        else:  # 1,001 inputs (the missing-value indicator counts): no embedding at all
+            assert model.d_num_embedding_ == 0
+            assert "no numeric embeddings" in model.input_notes_[0]
+    assert n_params[20] == PARAMS_ON_20_COLUMNS[name]
+    assert n_params[1000] < MAX_PARAMS_ON_1000_COLUMNS
+
+
+def test_the_embedding_width_rule():
+    from dlcheck.models.deep.architectures import (
+        MAX_NUM_EMBEDDING_WIDTH,
+        TabularMLP,
+        num_embedding_size,
+    )
+
+    assert [num_embedding_size(n) for n in (1, 64, 128, 129, 256, 512, 513, 5000)] == \
+        [16, 16, 16, 15, 8, 4, 0, 0]
+    for name in ("mlp", "tabm"):  # the report's model description states the same rule
+        description = next(s for s in LADDER if s.name == name).description
+        assert f"<= {MAX_NUM_EMBEDDING_WIDTH:,}" in description and "past 128" in description
+        assert "past 512 inputs none" in description
+    for n in range(1, 3000):
+        d = num_embedding_size(n)
+        assert d == 0 or n * d <= MAX_NUM_EMBEDDING_WIDTH
+    # The first layer's input: embedded numeric inputs, or the raw ones past 512.
+    assert TabularMLP(300, [], 2, d_num_embedding=num_embedding_size(300)).blocks[0] \
+        .in_features == 300 * 6
+    assert TabularMLP(1000, [4], 2, d_num_embedding=0).blocks[0].in_features == 1000 + 3
+
+
+@pytest.mark.parametrize("spec", LADDER[1:], ids=lambda s: s.name)
+def test_permutation_importance_is_scikit_learns(spec):
+    """The explain probe's stacked permutation importance (shuffled copies predicted together,
+    on the preprocessed matrix where preprocessing is column by column) gives the figures of
+    scikit-learn's permutation_importance on the whole pipeline, for every ladder model."""
+    from sklearn.inspection import permutation_importance
+
+    from dlcheck.probes.explain import columnwise_outputs, permutation_importance_stacked
+
+    X, y = _table("multiclass", 160)
+    context = ModelContext(task="multiclass", numeric=["a", "b"], categorical=["c"],
+                           budget=TINY, device="cpu")
+    pipeline = spec.build(context).fit(X.iloc[:100], y[:100])
+    X_test, y_test = X.iloc[100:], y[100:]
+
+    def score(proba):
+        return -np.mean((proba - np.eye(3)[y_test]) ** 2)  # the Brier score, signed
+
+    expected = permutation_importance(pipeline, X_test, y_test, n_repeats=3, random_state=7,
+                                      scoring=lambda p, X_, y_: score(p.predict_proba(X_)))
+    mean, std = permutation_importance_stacked(pipeline.predict_proba, X_test, score, 3, 7)
+    np.testing.assert_allclose(mean, expected.importances_mean, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(std, expected.importances_std, rtol=1e-9, atol=1e-12)
+    groups = columnwise_outputs(pipeline, list(X.columns))
+    if spec.preprocessing != "linear":  # one-hot columns are left to the table path
+        assert groups is not None
+        Z = pipeline[:-1].transform(X_test)
+        mean, std = permutation_importance_stacked(pipeline[-1].predict_proba, Z, score, 3, 7,
+                                                   groups)
+        np.testing.assert_allclose(mean, expected.importances_mean, rtol=1e-6, atol=1e-9)
+        np.testing.assert_allclose(std, expected.importances_std, rtol=1e-6, atol=1e-9)

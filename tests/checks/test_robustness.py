@@ -196,3 +196,59 @@ def test_input_gradient_points_where_the_loss_grows(cls):
     analytic = (gradient * direction).sum(axis=1)
     assert np.corrcoef(numeric, analytic)[0, 1] > 0.99
     np.testing.assert_allclose(np.linalg.norm(analytic), np.linalg.norm(numeric), rtol=0.05)
+
+
+def test_a_wide_table_is_probed_quickly_and_the_embedding_bound_is_stated(make_context):
+    # 600 numeric columns: the networks take the quantile-normalised values without the
+    # periodic embeddings (600 x 16 inputs would exceed the 2,048 bound), and the finding says so.
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame(rng.normal(size=(150, 600)), columns=[f"x{i}" for i in range(600)])
+    df["y"] = (df["x0"] - df["x1"] + rng.normal(0, 0.5, 150) > 0).astype(int)
+    finding = _by_topic(Robustness().run(_context(make_context, df, "y", ["mlp"])))[
+        "adversarial"]
+    note = finding.evidence["numeric_embeddings"]["mlp"]
+    assert note.startswith("no numeric embeddings (600 numeric inputs")
+    assert finding.evidence["models"]["mlp"]["numeric_embedding_bounded"] is True
+    assert "On this wide table mlp has no numeric embeddings" in finding.summary
+
+
+def test_an_ordinary_table_keeps_its_embeddings_and_says_nothing(make_context):
+    finding = _by_topic(Robustness().run(_context(make_context, _separable(300), "y",
+                                                  ["mlp"])))["adversarial"]
+    assert finding.evidence["numeric_embeddings"] == {
+        "mlp": "periodic embeddings of 16 values per numeric input"}
+    assert "wide table" not in finding.summary
+
+
+def test_stacked_predictions_equal_one_call_per_frame(monkeypatch):
+    from dlcheck._config import BUDGETS
+    from dlcheck.benchmark.runner import BenchmarkData
+    from dlcheck.data.prepare import prepare
+    from dlcheck.models.registry import get_model
+    from dlcheck.probes import FittedFold
+    from dlcheck.probes import robustness as probe
+
+    prepared = prepare(_mixed("multiclass"), "y")
+    data = BenchmarkData(X=prepared.X, y=prepared.y, task=prepared.task, n_classes=3,
+                         numeric=prepared.numeric_columns,
+                         categorical=prepared.categorical_columns, budget=BUDGETS["quick"],
+                         seed=0, device="cpu")
+    X = prepared.X
+    pipeline = get_model("lightgbm").build(data.context()).fit(X.iloc[:300], prepared.y[:300])
+    fitted = FittedFold(pipeline, X.iloc[:300], prepared.y[:300], X.iloc[300:],
+                        prepared.y[300:], data, "f")
+    rng = np.random.default_rng(0)
+    frames = [X.iloc[300:], *probe.noisy_copies(fitted, X.iloc[300:], rng),
+              probe.random_rows(X.iloc[:300], data.numeric, data.categorical, 50, rng),
+              probe.blank_rows(X.iloc[:300], data.numeric, data.categorical)]
+    calls = []
+    monkeypatch.setattr(FittedFold, "predict", lambda self, X_: calls.append(len(X_)) or
+                        fitted.pipeline.predict_proba(X_))
+    # 100 test rows, 3 x 100 noisy, 50 random, 2 blank: all at once, or <= 200 rows a call.
+    for cells, expected in ((10**9, [452]), (200 * X.shape[1], [200, 200, 52])):
+        monkeypatch.setattr(probe, "STACKED_CELLS", cells)
+        calls.clear()
+        together = probe.predict_stacked(fitted, frames)
+        assert calls == expected
+        for frame, output in zip(frames, together, strict=True):
+            np.testing.assert_array_equal(output, pipeline.predict_proba(frame))

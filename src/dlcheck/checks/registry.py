@@ -49,7 +49,9 @@ def run_checks(
     naming it: one broken check never takes the assessment down."""
     selected = [c for c in checks if c.code not in set(skip)]
     findings: list[Finding] = []
-    for done, check in enumerate(selected, 1):
+    for done, check in enumerate(selected):
+        if progress:  # named while it runs, not after
+            progress(f"check {check.code}", done, len(selected))
         try:
             findings += check.run(context)
         except NotApplicable:
@@ -60,6 +62,6 @@ def run_checks(
                 f"{type(exc).__name__}: {exc}", {"error": f"{type(exc).__name__}: {exc}"},
                 "The rest of the assessment is unaffected; please report this failure.",
             ))
-        if progress:
-            progress(f"check {check.code}", done, len(selected))
+    if progress and selected:
+        progress("checks done", len(selected), len(selected))
     return findings

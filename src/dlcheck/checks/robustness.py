@@ -261,7 +261,16 @@ class Robustness:
         evidence = {"model": best.name, "models": per_model,
                     "space": "the network's inputs: numeric features quantile-normalised "
                     "(eps in standard deviations, L-infinity); categories untouched",
-                    "target_flip_share": share, "eps_max": limit}
+                    "target_flip_share": share, "eps_max": limit,
+                    "numeric_embeddings": {n: a.get("numeric_embedding")
+                                           for n, a in per_model.items()}}
+        bounded: dict[str, list[str]] = {}  # the embedding bound's note -> networks
+        for n, a in per_model.items():
+            if a.get("numeric_embedding_bounded"):
+                bounded.setdefault(a["numeric_embedding"], []).append(n)
+        for note, names in bounded.items():
+            summary += (f" On this wide table {_join(names)} "
+                        f"{'has' if len(names) == 1 else 'have'} {note}.")
         return Finding(self.code, "info", summary, evidence,
                        "Small, aimed changes of the inputs move a network's predictions far "
                        "more than noise does: where inputs can be manipulated (fraud, abuse), "

@@ -128,6 +128,11 @@ def _deep(architecture: str, lr: float, weight_decay: float):
     return build
 
 
+_EMBEDDINGS = ("16 values per numeric input; past 128 inputs narrower, so that inputs x width "
+               "<= 2,048; past 512 inputs none: the quantile-normalised values themselves")
+"""The bound of `dlcheck.models.deep.architectures.num_embedding_size`, in the description the
+report shows (importing the networks here would load torch with the ladder)."""
+
 LADDER: tuple[ModelSpec, ...] = (
     ModelSpec("dummy", "baseline", "predicts the class prior / the mean", _dummy, "linear",
               relative_cost=0.1),
@@ -139,11 +144,12 @@ LADDER: tuple[ModelSpec, ...] = (
               "tree", slow=True, relative_cost=5),
     ModelSpec("lightgbm", "ensemble", "gradient-boosted trees (LightGBM defaults)", _lightgbm,
               "tree", relative_cost=3),
-    ModelSpec("mlp", "deep", "MLP for tables: periodic numeric embeddings, category "
-              "embeddings, LayerNorm, dropout, AdamW, early stopping",
+    ModelSpec("mlp", "deep", "MLP for tables: periodic numeric embeddings (" + _EMBEDDINGS
+              + "), category embeddings, LayerNorm, dropout, AdamW, early stopping",
               _deep("mlp", lr=1e-3, weight_decay=1e-4), "deep", slow=True, relative_cost=40),
     ModelSpec("tabm", "deep", "TabM: an efficient ensemble of MLPs (Gorishniy et al., 2025), "
-              "from the authors' `tabm` package", _deep("tabm", lr=2e-3, weight_decay=3e-4),
+              "from the authors' `tabm` package, periodic numeric embeddings (" + _EMBEDDINGS
+              + ")", _deep("tabm", lr=2e-3, weight_decay=3e-4),
               "deep", slow=True, relative_cost=50),
 )
 

@@ -109,6 +109,8 @@ def adversarial(fitted, X, y, rng: np.random.Generator) -> dict:
 
     return {
         "rows": len(Z), "n_features_perturbed": n_num, "target_flip_share": FLIP_SHARE,
+        "numeric_embedding": numeric_embedding(model),
+        "numeric_embedding_bounded": bool(getattr(model, "input_notes_", [])),
         "flip_rule": rule, "eps_max": EPS_MAX,
         "fgsm_eps": rounded(fgsm_eps), "fgsm_flip_share": at(fgsm_eps, share(fgsm_direction)),
         "random_eps": rounded(random_eps),
@@ -120,6 +122,16 @@ def adversarial(fitted, X, y, rng: np.random.Generator) -> dict:
             at(universal_eps, mean_share(vector_signs)),
         "random_universal_flip_share_at_fgsm_eps": at(fgsm_eps, mean_share(vector_signs)),
     }
+
+
+def numeric_embedding(model) -> str | None:
+    """How the network takes its numeric inputs, in words (the embedding bound of
+    `dlcheck.models.deep.architectures.num_embedding_size` on wide tables)."""
+    d = getattr(model, "d_num_embedding_", None)
+    if d is None:
+        return None
+    notes = getattr(model, "input_notes_", [])
+    return notes[0] if notes else f"periodic embeddings of {d} values per numeric input"
 
 
 def smallest_eps(flip_share: Callable[[float], float], upper: float = EPS_MAX,

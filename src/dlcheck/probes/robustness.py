@@ -34,20 +34,29 @@ RANDOM_WIDEN = 0.5
 sides."""
 
 
+STACKED_CELLS = 4_000_000
+"""Cells (rows x columns) predicted in one call: the clean, noisy, random and blank rows go
+through the pipeline together, a few calls instead of eight, since every call pays a fixed
+cost per column (the deep models' quantile transform); this bounds the memory it takes."""
+
+
 def robustness(fitted: FittedFold) -> dict:
     rng = np.random.default_rng([fitted.data.seed, 4242])
     X, y = fitted.X_test, fitted.y_test
     if len(X) > MAX_ROWS:
         keep = np.sort(rng.choice(len(X), MAX_ROWS, replace=False))
         X, y = X.iloc[keep], y[keep]
-    out = {"rows": len(X), "noise": noise_scores(fitted, X, y, rng)}
+    noisy = noisy_copies(fitted, X, rng)
     random = random_rows(fitted.X_train, fitted.data.numeric, fitted.data.categorical,
                          N_RANDOM_ROWS, rng)
     blank = blank_rows(fitted.X_train, fitted.data.numeric, fitted.data.categorical)
+    on_clean, *on_noisy, on_random, on_blank = predict_stacked(
+        fitted, [X, *noisy, random, blank])
+    out = {"rows": len(X), "noise": noise_scores(fitted, y, on_clean, on_noisy)}
     if fitted.data.task == "regression":
-        out["extrapolation"] = extrapolation(fitted, random, blank)
+        out["extrapolation"] = extrapolation(fitted, on_random, on_blank)
     else:
-        out["confidence"] = confidence(fitted, X, random, blank)
+        out["confidence"] = confidence(fitted, on_clean, on_random, on_blank)
     if hasattr(fitted.pipeline[-1], "input_gradient"):  # a network
         from dlcheck.probes.adversarial import adversarial
 
@@ -55,23 +64,59 @@ def robustness(fitted: FittedFold) -> dict:
     return out
 
 
-def noise_scores(fitted: FittedFold, X: pd.DataFrame, y: np.ndarray,
-                 rng: np.random.Generator) -> dict:
-    """Every metric on the clean rows and at each noise level."""
+def predict_stacked(fitted: FittedFold, frames: list[pd.DataFrame]) -> list[np.ndarray]:
+    """`fitted.predict` of each frame, frames of the same columns and dtypes stacked into as
+    few calls as `STACKED_CELLS` allows (rows are predicted independently of each other)."""
+    outputs: list[np.ndarray] = []
+    group: list[pd.DataFrame] = []
+
+    def flush() -> None:
+        if not group:
+            return
+        stacked = group[0] if len(group) == 1 else pd.concat(group, ignore_index=True)
+        output, begin = fitted.predict(stacked), 0
+        for frame in group:
+            outputs.append(output[begin:begin + len(frame)])
+            begin += len(frame)
+        group.clear()
+
+    for frame in frames:
+        fits = group and frame.dtypes.equals(group[0].dtypes) and \
+            (sum(map(len, group)) + len(frame)) * frame.shape[1] <= STACKED_CELLS
+        if not fits:
+            flush()
+        group.append(frame)
+    flush()
+    return outputs
+
+
+def noisy_copies(fitted: FittedFold, X: pd.DataFrame, rng: np.random.Generator) \
+        -> list[pd.DataFrame]:
+    """X with Gaussian noise on every numeric feature, one copy per level of `NOISE_LEVELS`
+    (none without numeric features)."""
     numeric = list(fitted.data.numeric)
-    out: dict = {"levels": list(NOISE_LEVELS), "clean": _clean(fitted.score(X, y))}
     if not numeric:
-        out["noisy"] = []
-        return out
+        return []
     spread = fitted.X_train[numeric].astype(float).std(ddof=0).fillna(0.0).to_numpy()
     values = X[numeric].astype(float).to_numpy()
-    noisy_scores = []
+    copies = []
     for level in NOISE_LEVELS:
         noisy = X.copy()
         noisy[numeric] = values + rng.standard_normal(values.shape) * (level * spread)
-        noisy_scores.append(_clean(fitted.score(noisy, y)))
-    out["noisy"] = noisy_scores
-    return out
+        copies.append(noisy)
+    return copies
+
+
+def noise_scores(fitted: FittedFold, y: np.ndarray, on_clean: np.ndarray,
+                 on_noisy: list[np.ndarray]) -> dict:
+    """Every metric on the clean rows and at each noise level."""
+    from dlcheck.benchmark.scoring import score_predictions
+
+    def scores(output: np.ndarray) -> dict[str, float | None]:
+        return _clean(score_predictions(fitted.data.task, y, output, fitted.data.n_classes))
+
+    return {"levels": list(NOISE_LEVELS), "clean": scores(on_clean),
+            "noisy": [scores(output) for output in on_noisy]}
 
 
 def random_rows(X_train: pd.DataFrame, numeric: list[str], categorical: list[str], n: int,
@@ -108,16 +153,16 @@ def blank_rows(X_train: pd.DataFrame, numeric: list[str], categorical: list[str]
     return _like(pd.DataFrame(rows), X_train, categorical)
 
 
-def confidence(fitted: FittedFold, X: pd.DataFrame, random: pd.DataFrame,
-               blank: pd.DataFrame) -> dict:
-    """Mean top-class probability on the real test rows, on random rows and on blank rows."""
-    on_random = fitted.predict(random)
+def confidence(fitted: FittedFold, on_test: np.ndarray, on_random: np.ndarray,
+               on_blank: np.ndarray) -> dict:
+    """Mean top-class probability on the real test rows, on random rows and on blank rows,
+    from the model's probabilities on each."""
     top_random = on_random.max(axis=1)
-    on_blank = fitted.predict(blank).max(axis=1)
+    on_blank = on_blank.max(axis=1)
     classes, counts = np.unique(on_random.argmax(axis=1), return_counts=True)
     return {
         "chance": rounded(1.0 / fitted.data.n_classes),
-        "test": rounded(fitted.predict(X).max(axis=1).mean()),
+        "test": rounded(on_test.max(axis=1).mean()),
         "random": rounded(top_random.mean()),
         "random_median": rounded(np.median(top_random)),
         "random_share_above_0.9": rounded(np.mean(top_random >= 0.9)),
@@ -127,14 +172,12 @@ def confidence(fitted: FittedFold, X: pd.DataFrame, random: pd.DataFrame,
     }
 
 
-def extrapolation(fitted: FittedFold, random: pd.DataFrame, blank: pd.DataFrame) -> dict:
-    """How far predictions on random and blank rows go outside the training targets' range,
-    in training-target standard deviations."""
+def extrapolation(fitted: FittedFold, pred: np.ndarray, on_blank: np.ndarray) -> dict:
+    """How far predictions on random rows (`pred`) and blank rows go outside the training
+    targets' range, in training-target standard deviations."""
     y = np.asarray(fitted.y_train, dtype=float)
     low, high, std = float(y.min()), float(y.max()), float(y.std()) or 1.0
-    pred = fitted.predict(random)
     excess = np.maximum(pred - high, 0) + np.maximum(low - pred, 0)
-    on_blank = fitted.predict(blank)
     return {
         "target_min": rounded(low), "target_max": rounded(high), "target_std": rounded(std),
         "random_share_outside": rounded(np.mean(excess > 0)),

@@ -13,7 +13,13 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 from torch.nn import functional as F
 
-from dlcheck.models.deep.architectures import ARCHITECTURES
+from dlcheck.models.deep.architectures import (
+    ARCHITECTURES,
+    D_NUM_EMBEDDING,
+    MAX_NUM_EMBEDDING_WIDTH,
+    MIN_D_NUM_EMBEDDING,
+    num_embedding_size,
+)
 from dlcheck.models.deep.training import (
     PREDICT_ROWS_TIMES_HEADS,
     TensorSet,
@@ -40,6 +46,14 @@ class _DeepTabularBase(BaseEstimator):
     X is a float array whose last `n_cat_features` columns hold category codes from an
     OrdinalEncoder (-1 for a category unseen in training); the other columns are numeric and
     already scaled by the pipeline.
+
+    Each numeric input (missing-value indicators included) gets a periodic embedding of 16
+    values while n_numeric x 16 <= 2048, i.e. up to 128 numeric inputs; on wider tables the
+    embedding narrows so that n_numeric x width stays <= 2048 (4 values at 512 inputs), and
+    beyond 512 numeric inputs there is none: the quantile-normalised values enter the first
+    layer as they are (`architectures.num_embedding_size`). A 1,000-column table thus gets a
+    1,000-wide first layer, not 16,000. After `fit`, `d_num_embedding_` holds the width used
+    (0: none) and `input_notes_` says so in words when the bound applied.
     """
 
     def __init__(
@@ -203,9 +217,35 @@ class _DeepTabularBase(BaseEstimator):
         return isinstance(self, ClassifierMixin)
 
     @property
+    def d_num_embedding_(self) -> int:
+        """Width of each numeric input's embedding in the fitted network, 0 for none. A
+        property (not stored), so the pickled model, and its measured size, stay as they were."""
+        check_is_fitted(self, "module_")
+        n_num = self.n_features_in_ - self.n_cat_features
+        return num_embedding_size(n_num) if n_num else 0
+
+    @property
+    def input_notes_(self) -> list[str]:
+        """The numeric embedding bound in words, when it applied (empty on ordinary tables)."""
+        return _input_notes(self.n_features_in_ - self.n_cat_features, self.d_num_embedding_)
+
+    @property
     def n_params_(self) -> int:
         check_is_fitted(self, "module_")
         return int(sum(p.numel() for p in self.module_.parameters()))
+
+
+def _input_notes(n_num: int, d_embedding: int) -> list[str]:
+    """The numeric embedding bound in words, when it applied (empty on ordinary tables)."""
+    if not n_num or d_embedding == D_NUM_EMBEDDING:
+        return []
+    bound = f"inputs x width <= {MAX_NUM_EMBEDDING_WIDTH:,}"
+    if d_embedding:
+        return [f"numeric embeddings narrowed to {d_embedding} values per input ({n_num:,} "
+                f"numeric inputs; {bound})"]
+    return [f"no numeric embeddings ({n_num:,} numeric inputs enter as quantile-normalised "
+            f"values; embeddings only up to {MAX_NUM_EMBEDDING_WIDTH // MIN_D_NUM_EMBEDDING:,} "
+            f"inputs, {bound})"]
 
 
 UNKNOWN_CATEGORY_SHARE = 0.02
