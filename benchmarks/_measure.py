@@ -95,6 +95,9 @@ class TreeSampler(threading.Thread):
         self.peak_main_kb = 0
         self.peak_processes = 0
         self.cpu_s: dict[int, float] = {}
+        self.timeline: list[tuple[float, float, float]] = []
+        """(seconds since start, PSS MB of the root, PSS MB of the tree) of every sample."""
+        self._t0 = time.perf_counter()
         self._stop_event = threading.Event()
 
     def run(self) -> None:
@@ -110,7 +113,10 @@ class TreeSampler(threading.Thread):
         rss = [rss_kb(pid) for pid in tree]
         self.peak_main_kb = max(self.peak_main_kb, rss[0])
         self.peak_rss_kb = max(self.peak_rss_kb, sum(rss))
-        self.peak_pss_kb = max(self.peak_pss_kb, sum(pss_kb(pid) for pid in tree))
+        pss = [pss_kb(pid) for pid in tree]
+        self.peak_pss_kb = max(self.peak_pss_kb, sum(pss))
+        self.timeline.append((time.perf_counter() - self._t0, pss[0] / 1024,
+                              sum(pss) / 1024))
         self.peak_processes = max(self.peak_processes, sum(1 for r in rss if r))
 
     def stop(self) -> None:
@@ -131,6 +137,7 @@ class Measured:
     peak_pss_mb: float  # summed over the tree
     peak_main_mb: float  # RSS of the subprocess alone
     processes: int  # most live processes seen in the tree at once
+    timeline: tuple[tuple[float, float, float], ...] = ()  # (s, root PSS MB, tree PSS MB)
 
 
 def run_measured(command: list[str], stdout: int | IO[Any] | None, stderr: int | IO[Any] | None,
@@ -168,7 +175,7 @@ def run_measured(command: list[str], stdout: int | IO[Any] | None, stderr: int |
                     peak_rss_mb=sampler.peak_rss_kb / 1024,
                     peak_pss_mb=sampler.peak_pss_kb / 1024,
                     peak_main_mb=sampler.peak_main_kb / 1024,
-                    processes=sampler.peak_processes)
+                    processes=sampler.peak_processes, timeline=tuple(sampler.timeline))
 
 
 # --- output -------------------------------------------------------------------------------------

@@ -126,10 +126,12 @@ def _no_signal(results, best, signal: Interval | None, permutation_p, comparison
     dummy = results.best({"baseline"})
     reasons = []
     if signal is not None and dummy is not None:
+        # The permutation test alone can decide: the interval may then lie above 0.
+        where = "includes 0" if signal.ci_low <= 0 else "is above 0"
         reasons.append(
             f"The best model, {best.name}, scores {fmt(best.mean)} {comparison.metric} against "
             f"{fmt(dummy.mean)} for the dummy baseline; the 95% interval of the gain, "
-            f"{fmt(signal.ci_low)} to {fmt(signal.ci_high)}, includes 0 (p={signal.p_value:.3g})."
+            f"{fmt(signal.ci_low)} to {fmt(signal.ci_high)}, {where} (p={signal.p_value:.3g})."
         )
     if permutation_p is not None:
         reasons.append(f"A label-permutation test gives p={permutation_p:.3g} (>= {ALPHA}): "
@@ -305,6 +307,11 @@ def _projected_outlook(findings: list[Finding]) -> str | None:
                 f"{crossing['rows']:,.0f} training rows ({crossing['times_today']:.0f}x "
                 f"today's): collect about {crossing['rows'] * 1.25:,.0f} rows before trying it "
                 "again.")
+    if status == "deep already ahead" and crossing.get("deep_rows_seen"):
+        return (f"Trained on all the training rows rather than the "
+                f"{crossing['deep_rows_seen']:,} it saw, the deep model is projected to lead "
+                "by the minimum worthwhile gain: measure it with a larger --budget before "
+                "deciding.")
     if status == "deep already ahead":
         return "The learning curves project the deep model to stay ahead with more data."
     if status.startswith("no crossing"):

@@ -43,17 +43,20 @@ class LocalExecutor:
         self.n_workers = max(1, n_jobs or available_cores())
 
     def map(self, fn: Callable[[Job], JobResult], jobs: Sequence[Job]) -> Iterator[JobResult]:
+        """`fn` (with the table it holds, e.g. a `partial(run_job, data=...)`) travels to each
+        worker once, when the worker starts; each job then sends only the small `Job`."""
         if self.n_workers == 1 or len(jobs) <= 1:
             for job in jobs:
                 yield fn(job)
             return
-        pool = ProcessPoolExecutor(self.n_workers, mp_context=_process_context())
+        pool = ProcessPoolExecutor(min(self.n_workers, len(jobs)), mp_context=_process_context(),
+                                   initializer=_install, initargs=(fn,))
         try:
             pending: set[Future] = set()
             queue = iter(jobs)
             # Submit a few jobs ahead only, so an interrupted run leaves little queued work.
             for job in queue:
-                pending.add(_submit(pool, fn, job))
+                pending.add(_submit(pool, job))
                 if len(pending) >= 2 * self.n_workers:
                     break
             while pending:
@@ -62,14 +65,30 @@ class LocalExecutor:
                     yield future.result()
                     next_job = next(queue, None)
                     if next_job is not None:
-                        pending.add(_submit(pool, fn, next_job))
+                        pending.add(_submit(pool, next_job))
         except BaseException:  # Ctrl-C, SIGTERM or a closed generator: stop at once
             _terminate(pool)
             raise
         pool.shutdown()
 
 
-def _submit(pool: ProcessPoolExecutor, fn: Callable[[Job], JobResult], job: Job) -> Future:
+_worker_fn: Callable[[Job], JobResult] | None = None
+"""In a worker process: the function of the map it serves, set once by `_install`."""
+
+
+def _install(fn: Callable[[Job], JobResult]) -> None:
+    """Worker initializer: keep the map's function (and the table inside it) for every job."""
+    global _worker_fn
+    _worker_fn = fn
+
+
+def _run_installed(job: Job) -> JobResult:
+    if _worker_fn is None:  # only if a pool were made without `_install`
+        raise RuntimeError("no function installed in this worker")
+    return _worker_fn(job)
+
+
+def _submit(pool: ProcessPoolExecutor, job: Job) -> Future:
     """Submit, and launch workers if needed, without the caller's script.
 
     A new worker imports the parent's `__main__` file, which re-runs a user's script that
@@ -79,10 +98,10 @@ def _submit(pool: ProcessPoolExecutor, fn: Callable[[Job], JobResult], job: Job)
     main = sys.modules.get("__main__")
     path = getattr(main, "__file__", None)
     if path is None:
-        return pool.submit(fn, job)
+        return pool.submit(_run_installed, job)
     del main.__file__
     try:
-        return pool.submit(fn, job)
+        return pool.submit(_run_installed, job)
     finally:
         main.__file__ = path
 

@@ -3,10 +3,15 @@ and measure what it costs. Runs in a worker process; everything it needs travels
 
 from __future__ import annotations
 
+import signal
+import threading
 import time
 import traceback
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -46,6 +51,34 @@ class BenchmarkData:
             imbalance_ratio=self.imbalance_ratio, device=self.device,
         )
 
+    @cached_property
+    def _X_to_send(self) -> pd.DataFrame:
+        return share_equal_strings(self.X, self.categorical)
+
+    def __getstate__(self) -> dict:
+        """What travels to a worker: the same table, with equal category strings as one shared
+        object each, so the pickle and the worker's copy hold each distinct value once (at
+        1M rows, 5 category columns shrink by about 100 MB in every worker). Made once."""
+        state = {k: v for k, v in self.__dict__.items() if k != "_X_to_send"}
+        state["X"] = self._X_to_send
+        return state
+
+
+def share_equal_strings(X: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """X with each object column of `columns` rebuilt so that equal values are one object:
+    the same values, missing ones as they were, held as references to a few strings."""
+    out = X.copy(deep=False)
+    for name in columns:
+        col = X[name]
+        if col.dtype != object:
+            continue
+        codes, uniques = pd.factorize(col)
+        values = np.asarray(uniques, dtype=object)[np.maximum(codes, 0)]
+        missing = codes < 0
+        values[missing] = col.to_numpy()[missing]  # the very missing marker (NaN, None)
+        out[name] = pd.Series(values, index=col.index, dtype=object)
+    return out
+
 
 def training_rows(job: Job, data: BenchmarkData, slow: bool) -> np.ndarray:
     """The training rows a job uses: its fraction of the fold, capped for slow models."""
@@ -68,15 +101,72 @@ def permuted_labels(data: BenchmarkData, permutation: int) -> np.ndarray:
     return np.random.default_rng([data.seed, 7919, permutation]).permutation(data.y)
 
 
+class JobTimeout(BaseException):
+    """Raised in a job that ran past `Budget.job_seconds`. A BaseException, like
+    KeyboardInterrupt, so that no `except Exception` inside a library (a failing Optuna trial,
+    a fallback path) swallows it: only `run_job` catches it."""
+
+
+@contextmanager
+def time_limit(seconds: float, message: str) -> Iterator[None]:
+    """Raise JobTimeout(message) in this thread once `seconds` have passed.
+
+    SIGALRM interrupts Python code wherever it is, so a fit stops at its next Python-level
+    step (a boosting iteration, a tree of a forest, a batch of a network); a single call into
+    C that never returns is not interrupted. Only the main thread receives signals: in another
+    thread, where a timer already runs (the caller's own SIGALRM), or where there is no
+    SIGALRM (Windows), the job runs without a limit. The previous handler is restored and the
+    timer cleared on the way out, whatever happens, so Ctrl-C and the caller's own signals
+    work as before between and during jobs.
+    """
+    usable = (seconds > 0 and hasattr(signal, "setitimer")
+              and threading.current_thread() is threading.main_thread()
+              and signal.getitimer(signal.ITIMER_REAL)[0] == 0)
+    if not usable:
+        yield
+        return
+    armed = [True]
+
+    def on_alarm(signum, frame):
+        if armed[0]:  # at most once, and never after the job has left the block
+            armed[0] = False
+            raise JobTimeout(message)
+
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        try:
+            armed[0] = False  # an alarm due right here raises once, and the cleanup still runs
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+
+
 def run_job(job: Job, data: BenchmarkData) -> JobResult:
-    """Fit, predict, score and measure one job; a failure is returned, never raised."""
+    """Fit, predict, score and measure one job; a failure is returned, never raised.
+
+    A job that runs past `data.budget.job_seconds` is stopped and returned as failed, with
+    an error that says so."""
     result = JobResult(key=job.key, model=job.label, fold_id=job.fold.id,
                        repeat=job.fold.repeat, fraction=job.fraction,
                        permutation=job.permutation)
+    limit = data.budget.job_seconds
+    started = time.perf_counter()
     try:
-        with threadpool_limits(limits=data.n_threads), warnings.catch_warnings():
+        with time_limit(limit, f"stopped after {limit:g} s, its share of the "
+                               f"{data.budget.name} budget (job_seconds)"), \
+                threadpool_limits(limits=data.n_threads), warnings.catch_warnings():
             warnings.simplefilter("ignore")  # convergence chatter; the scores say what matters
             _fit_and_score(job, data, result)
+    except JobTimeout as exc:
+        # A half-measured job is no measure: drop its partial figures, keep why and when.
+        result = JobResult(key=job.key, model=job.label, fold_id=job.fold.id,
+                           repeat=job.fold.repeat, fraction=job.fraction,
+                           permutation=job.permutation, error=str(exc),
+                           fit_seconds=time.perf_counter() - started)
+        result.notes.append("job_time_limit")
     except Exception as exc:  # one failing model must not sink the benchmark
         last = traceback.extract_tb(exc.__traceback__)[-1]
         result.error = f"{type(exc).__name__}: {exc} (at {last.name}:{last.lineno})"

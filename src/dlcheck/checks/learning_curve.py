@@ -1,5 +1,9 @@
 """Too little data? Learning curves of the linear, best classical and best deep models, an
-inverse power law fitted to each, and where the deep curve would cross the classical one."""
+inverse power law fitted to each, and where the deep curve would cross the classical one.
+
+A model the budget trains on a subsample (`Budget.max_rows_slow`) is measured on fractions of
+the rows it saw, and its curve is also projected to every training row of the fold: what the
+full data would give it, next to the models that saw it all."""
 
 from __future__ import annotations
 
@@ -12,7 +16,7 @@ from scipy.optimize import curve_fit
 
 from dlcheck.benchmark.compare import CLASSICAL, resolve_min_gain
 from dlcheck.checks.base import CheckContext, NotApplicable
-from dlcheck.findings import Finding
+from dlcheck.findings import Finding, rounded
 
 
 def power_law(n: np.ndarray, a: float, b: float, c: float) -> np.ndarray:
@@ -40,8 +44,8 @@ class LearningCurves:
         if not models:
             raise NotApplicable("no model to draw a curve for")
         folds = results.split.first_repeat
-        jobs = [results.get(name).job(fold, fraction=fr) for name in models for fr in self.fractions
-                for fold in folds]
+        jobs = [self._job(results.get(name), fold, fr) for name in models
+                for fr in self.fractions for fold in folds]
         done = [r for r in context.run_jobs(jobs) if r.ok]
         metric = results.metric
         sign = 1.0 if metric.greater_is_better else -1.0
@@ -49,10 +53,12 @@ class LearningCurves:
         ceiling = metric.upper if metric.greater_is_better else -metric.lower
         rng = np.random.default_rng(context.seed)
         n_full = float(np.mean([len(f.train) for f in folds]))
-        targets = np.array([2 * n_full, 10 * n_full])
         curves = []
         for name in models:
             model = results.get(name)
+            # A subsampled model is also projected to all the training rows it did not see.
+            targets = np.array(([n_full] if model.subsampled else []) + [2 * n_full,
+                                                                          10 * n_full])
             # rows -> per-fold scores, the full-data point from the benchmark itself
             per_fold = {fold.id: [] for fold in folds}
             for r in done:
@@ -63,10 +69,21 @@ class LearningCurves:
                     per_fold[fid].append((model.train_rows, score))
             curve = self._curve(name, per_fold, sign, ceiling, targets, rng)
             curve["family"] = model.family
+            curve["rows_seen"] = model.train_rows
+            curve["subsampled"] = model.subsampled
             curves.append(curve)
         worthwhile = resolve_min_gain(results, context.min_gain, classical).value
         crossing = self._crossing(curves, classical, deep, n_full, worthwhile)
         return [self._finding(curves, crossing, metric.name, n_full, classical, deep)]
+
+    @staticmethod
+    def _job(model, fold, fraction: float):
+        """A job on `fraction` of the rows the model trains on in this fold: of the fold's
+        training rows, or of its subsample when the budget caps it (a share of the whole fold
+        would only give the cap again)."""
+        if model.subsampled:
+            fraction *= min(1.0, model.train_rows / len(fold.train))
+        return model.job(fold, fraction=fraction)
 
     def _curve(self, name, per_fold, sign, ceiling, targets, rng) -> dict:
         table = np.array([pt for pts in per_fold.values() for pt in pts])
@@ -116,12 +133,21 @@ class LearningCurves:
                 "catch_up_rows": _first(grid, gap >= 0), "min_gain": min_gain}
 
     def _finding(self, curves, crossing, metric, n_full, classical, deep) -> Finding:
-        projections = "; ".join(
-            f"{c['model']}: {c['scores'][-1]:.3f} now, {c['projected'][0]:.3f} at 2x and "
-            f"{c['projected'][1]:.3f} at 10x the rows"
-            for c in curves if c["projected"][0] is not None)
+        projections = "; ".join(_projection_text(c, n_full) for c in curves
+                                if c["projected"][-1] is not None)
+        subsampled = {c["model"]: _at_all_rows(c, n_full) for c in curves if c["subsampled"]}
+        deep_sub = deep is not None and deep.name in subsampled
+        if deep_sub:
+            crossing["deep_rows_seen"] = subsampled[deep.name]["rows_seen"]
         status = crossing["status"]
-        if status == "crosses":
+        if status == "deep already ahead" and deep_sub:
+            headline = (f"Trained on all {n_full:,.0f} training rows instead of the "
+                        f"{deep.train_rows:,} it saw, the deep model ({deep.name}) is "
+                        f"projected to lead {classical.name} by more than the minimum "
+                        "worthwhile gain.")
+            advice = ("Measure it on more rows before deciding: a larger --budget trains "
+                      "slow models on bigger subsamples.")
+        elif status == "crosses":
             headline = (f"The deep curve ({deep.name}) is projected to lead {classical.name} by "
                         f"the minimum worthwhile gain at about {crossing['rows']:,.0f} training "
                         f"rows, {crossing['times_today']:.0f}x today's.")
@@ -141,7 +167,37 @@ class LearningCurves:
         summary = headline + (f" Projected {metric}: {projections}." if projections else "")
         evidence = {"metric": metric, "train_rows_today": round(n_full), "crossing": crossing,
                     "curves": curves}
+        if subsampled:
+            evidence["subsampled_models"] = subsampled
+            stretch = max(n_full / v["rows_seen"] for v in subsampled.values())
+            advice += (f" Curves of models trained on a subsample are stretched up to "
+                       f"{stretch:.0f}x past the rows they saw to reach all the rows: a rough "
+                       "guide, which assumes they keep learning as they did.")
         return Finding(self.code, "info", summary, evidence, advice)
+
+
+def _projection_text(curve: dict, n_full: float) -> str:
+    """'model: score now, projections' for the finding's summary."""
+    at_2x, at_10x = curve["projected"][-2], curve["projected"][-1]
+    later = f"{at_2x:.3f} at 2x and {at_10x:.3f} at 10x the rows"
+    if not curve["subsampled"]:
+        return f"{curve['model']}: {curve['scores'][-1]:.3f} now, {later}"
+    full = _at_all_rows(curve, n_full)
+    if full["projected"] is None:
+        return f"{curve['model']}: {curve['scores'][-1]:.3f} now, {later}"
+    band = (f" (95% band {full['projected_low']:.3f} to {full['projected_high']:.3f})"
+            if full["projected_low"] is not None else "")
+    return (f"{curve['model']}: {curve['scores'][-1]:.3f} on the {full['rows_seen']:,} "
+            f"training rows it saw, {full['projected']:.3f}{band} projected on all "
+            f"{full['train_rows']:,}, {later}")
+
+
+def _at_all_rows(curve: dict, n_full: float) -> dict:
+    """The rows a subsampled model saw and its projection to all the training rows."""
+    return {"rows_seen": int(curve["rows_seen"]), "train_rows": round(n_full),
+            "projected": rounded(curve["projected"][0]),
+            "projected_low": rounded(curve["projected_low"][0]),
+            "projected_high": rounded(curve["projected_high"][0])}
 
 
 def _first(grid: np.ndarray, condition: np.ndarray) -> float | None:

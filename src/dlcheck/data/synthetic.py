@@ -90,3 +90,43 @@ def wide_table(n: int = 10_000, n_features: int = 20, seed: int = 0) \
     df = pd.DataFrame(X, columns=[f"x{i}" for i in range(n_features)])
     df["target"] = (rng.random(n) < 1 / (1 + np.exp(-logit))).astype(int)
     return df, "target"
+
+
+def large_table(n: int = 100_000, n_numeric: int = 45, n_categorical: int = 5, seed: int = 0) \
+        -> tuple[pd.DataFrame, str]:
+    """A binary table for scale tests: `n_numeric` numeric columns (normal, skewed, integer,
+    a few missing values) and `n_categorical` categorical ones (4 to 64 levels), with a
+    target that depends on a few of each, nonlinearly.
+
+    Built column by column in float32 draws, so a million rows x 50 columns needs about
+    0.5 GB here."""
+    rng = np.random.default_rng(seed)
+    cols: dict[str, np.ndarray] = {}
+    for i in range(n_numeric):
+        kind = i % 3
+        if kind == 0:
+            values = rng.standard_normal(n, dtype=np.float32)
+        elif kind == 1:
+            values = np.exp(rng.standard_normal(n, dtype=np.float32))
+        else:
+            values = rng.poisson(3, n).astype(np.float32)
+        cols[f"num_{i}"] = values
+    levels = [4, 8, 16, 32, 64]
+    for j in range(n_categorical):
+        k = levels[j % len(levels)]
+        cols[f"cat_{j}"] = rng.integers(0, k, n).astype(np.int16)
+    num = [cols[f"num_{i}"].astype(float) for i in range(min(n_numeric, 6))]
+    num += [np.zeros(n)] * (6 - len(num))
+    logit = (num[0] - 0.5 * np.log1p(num[1]) + 0.4 * num[3] * num[0]
+             + np.sin(num[3]) + 0.2 * (num[2] - 3))
+    if n_categorical:
+        effects = rng.normal(0, 0.6, levels[0])
+        logit += effects[cols["cat_0"]]
+    df = pd.DataFrame(cols)
+    for j in range(n_categorical):
+        df[f"cat_{j}"] = pd.Categorical.from_codes(
+            df[f"cat_{j}"], [f"c{j}_{v}" for v in range(levels[j % len(levels)])])
+    if n_numeric > 1:
+        df.loc[rng.random(n) < 0.02, "num_1"] = np.nan
+    df["y"] = (rng.random(n) < 1 / (1 + np.exp(-logit))).astype(np.int8)
+    return df, "y"
