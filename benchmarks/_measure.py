@@ -14,9 +14,11 @@ import os
 import resource
 import signal
 import subprocess
+import sys
 import threading
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import IO, Any
 
 SAMPLE_SECONDS = 0.2
@@ -24,6 +26,15 @@ CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 # --- a process tree, from /proc -----------------------------------------------------------------
+
+def dlcheck_command() -> Path:
+    """The `dlcheck` console script installed beside this interpreter."""
+    script = Path(sys.executable).parent / "dlcheck"
+    if not script.exists():
+        sys.exit(f"no dlcheck console script at {script}: install the package "
+                 "(`make test` or `pip install -e .`) and run this with its Python.")
+    return script
+
 
 def process_stats() -> dict[int, tuple[int, float]]:
     """pid -> (parent pid, CPU seconds so far, user + system) of every process in /proc."""

@@ -84,15 +84,6 @@ HEADERS = ["rows", "CSV MB", "wall s", "load s", "bench s", "checks s", "total s
            "peak PSS MB", "peak at s", "main at peak", "main PSS MB", "procs", "verdict"]
 
 
-def dlcheck_command() -> Path:
-    """The `dlcheck` console script installed beside this interpreter."""
-    script = Path(sys.executable).parent / "dlcheck"
-    if not script.exists():
-        sys.exit(f"no dlcheck console script at {script}: install the package "
-                 "(`make test` or `pip install -e .`) and run this with its Python.")
-    return script
-
-
 def write_table(rows: int, workdir: Path) -> Path:
     df, _ = large_table(rows, seed=0)
     csv = workdir / f"large_{rows}.csv"
@@ -112,7 +103,7 @@ def measure(rows: int, workdir: Path, budget: str, skip: list[str], stages: bool
         command = [sys.executable, str(Path(__file__).resolve().parent / "_assess_logged.py"),
                    str(csv), "y", budget, str(out), *skip]
     else:
-        command = [str(dlcheck_command()), "run", str(csv), "--target", "y", "--budget",
+        command = [str(_measure.dlcheck_command()), "run", str(csv), "--target", "y", "--budget",
                    budget, "--quiet", "--out", str(out),
                    *[arg for code in skip for arg in ("--skip-check", code)]]
     with open(workdir / f"stderr_{rows}.txt", "w+b") as stderr:

@@ -88,23 +88,14 @@ HEADERS = ["rows", "cols", "wall s", *STAGE_LABELS, "peak tree MB", "tree PSS MB
            "peak main MB", "procs", "verdict"]
 
 
-def dlcheck_command() -> Path:
-    """The `dlcheck` console script installed beside this interpreter."""
-    script = Path(sys.executable).parent / "dlcheck"
-    if not script.exists():
-        sys.exit(f"no dlcheck console script at {script}: install the package "
-                 "(`make test` or `pip install -e .`) and run this with its Python.")
-    return script
-
-
 def measure(rows: int, n_features: int, workdir: Path) -> Measurement:
     """Write a rows x n_features table, run `dlcheck run` on it and measure the run."""
     df, target = wide_table(rows, n_features, seed=0)
     csv = workdir / f"wide_{rows}x{n_features}.csv"
     df.to_csv(csv, index=False)
     out = workdir / f"report_{rows}"
-    command = [str(dlcheck_command()), "run", str(csv), "--target", target, "--budget", "quick",
-               "--quiet", "--out", str(out)]
+    command = [str(_measure.dlcheck_command()), "run", str(csv), "--target", target,
+               "--budget", "quick", "--quiet", "--out", str(out)]
     with open(workdir / f"stderr_{rows}.txt", "w+b") as stderr:
         run = _measure.run_measured(command, stdout=subprocess.DEVNULL, stderr=stderr)
         stderr.seek(0)
