@@ -107,3 +107,16 @@ def test_the_table_reaches_a_worker_unchanged_with_one_object_per_category_value
     pd.testing.assert_frame_equal(sent.X, X)
     assert len({id(v) for v in sent.X["c"] if isinstance(v, str)}) == 3
     assert sent.X is not X and data.X is X  # the caller's table is left as it was
+
+
+def test_a_stopped_job_is_reported_with_advice_on_the_budget():
+    from types import SimpleNamespace
+
+    from dlcheck.assessment import _benchmark_findings
+
+    results = SimpleNamespace(
+        failures={"tabm": "JobTimeout: stopped after 300 s, its share of the quick budget",
+                  "mlp": "ValueError: bad input"}, undefined_folds=[], models=[])
+    advice = {f.evidence["model"]: f.advice for f in _benchmark_findings(results)}
+    assert "larger --budget" in advice["tabm"] and "job_seconds" in advice["tabm"]
+    assert "Report this" in advice["mlp"]
