@@ -79,8 +79,7 @@ def infer_column_kind(column: pd.Series) -> ColumnKind:
         return "numeric"
 
     if looks_numeric(values):
-        if (n >= 50 and n_unique / n > 0.9
-                and _parse_numbers(values).notna().mean() < NUMERIC_PARSE_SHARE):
+        if n >= 50 and n_unique / n > 0.9 and _numbers_in(values)[0] < NUMERIC_PARSE_SHARE:
             return "id"  # codes such as 10023, A1024, 10025: unique, and not all numbers
         return "numeric"
     text = values.astype(str)
@@ -89,7 +88,11 @@ def infer_column_kind(column: pd.Series) -> ColumnKind:
     if _looks_like_datetime(text):
         return "datetime"
     unique_ratio = n_unique / n
-    mean_words = text.str.split().str.len().mean()
+    # Over distinct values, weighted by their counts: a million rows of a few categories cost
+    # a few splits, not a million.
+    counts = text.value_counts()
+    mean_words = float(np.average(pd.Series(counts.index).str.split().str.len(),
+                                  weights=counts.to_numpy()))
     if mean_words >= 4 and unique_ratio > 0.5:
         return "text"
     if n >= 50 and unique_ratio > 0.9:
@@ -113,11 +116,25 @@ def _all_integers(values: pd.Series) -> bool:
 def looks_numeric(values: pd.Series, strict: bool = False) -> bool:
     """Text that is numbers but for a few placeholders such as '?' or 'n/a', or (unless
     `strict`) a measurement with some stray text in it (see MIXED_NUMERIC_SHARE)."""
-    parsed = _parse_numbers(values)
-    share = float(parsed.notna().mean()) if len(parsed) else 0.0
+    share, n_distinct = _numbers_in(values)
     return share >= NUMERIC_PARSE_SHARE or (
-        not strict and share >= MIXED_NUMERIC_SHARE
-        and parsed.nunique() > MIXED_NUMERIC_DISTINCT)
+        not strict and share >= MIXED_NUMERIC_SHARE and n_distinct > MIXED_NUMERIC_DISTINCT)
+
+
+def _numbers_in(values: pd.Series) -> tuple[float, int]:
+    """The share of values that parse as numbers, and how many distinct numbers they give.
+
+    Each distinct value is parsed once (a million rows of a few codes cost a few parses)."""
+    if len(values) == 0:
+        return 0.0, 0
+    try:
+        counts = values.value_counts(dropna=False)
+    except TypeError:  # unhashable cells
+        parsed = _parse_numbers(values)
+        return float(parsed.notna().mean()), int(parsed.nunique())
+    parsed = _parse_numbers(pd.Series(counts.index, dtype=object))
+    parses = parsed.notna().to_numpy()
+    return float(counts.to_numpy()[parses].sum() / len(values)), int(parsed.nunique())
 
 
 def _parse_numbers(values: pd.Series) -> pd.Series:
