@@ -160,6 +160,7 @@ class RunStore:
             if version == 0:
                 self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
             elif version != SCHEMA_VERSION:
+                self.close()
                 raise DataError(f"{self.path} was written by another version of dlcheck: "
                                 "delete it or choose another --out.")
         except sqlite3.DatabaseError as exc:
@@ -206,8 +207,7 @@ class RunStore:
             if last is None:
                 why = f"no earlier run is recorded in {self.folder}"
             elif last[0] != digest:
-                why = "; ".join(fingerprint.changes_from(json.loads(last[1])))
-                why += f" since the run of {_local(last[2])}"
+                why = _changed_since(fingerprint, last)
             else:
                 why = "the earlier run finished no job"
             raise DataError(f"nothing to resume: {why}. Run without --resume to start afresh.")
@@ -215,8 +215,7 @@ class RunStore:
             reason = "--fresh was given"
             reusable = 0
         elif last is not None and not reusable and last[0] != digest:
-            reason = "; ".join(fingerprint.changes_from(json.loads(last[1])))
-            reason += f" since the run of {_local(last[2])}"
+            reason = _changed_since(fingerprint, last)
         elif reusable:
             resumed_from = _local(db.execute(
                 "SELECT MIN(r.started_at) FROM runs r JOIN jobs j ON j.run_id = r.id "
@@ -349,6 +348,12 @@ class _transaction:
 
     def __exit__(self, exc_type, exc, tb) -> None:
         self.db.execute("COMMIT" if exc_type is None else "ROLLBACK")
+
+
+def _changed_since(fingerprint: Fingerprint, last: tuple) -> str:
+    """What changed since the last run (its fingerprint, inputs and start), in words."""
+    changes = "; ".join(fingerprint.changes_from(json.loads(last[1])))
+    return f"{changes} since the run of {_local(last[2])}"
 
 
 def _now() -> str:
