@@ -10,6 +10,7 @@ Standard library only.
 
 from __future__ import annotations
 
+import json
 import os
 import resource
 import signal
@@ -34,6 +35,19 @@ def dlcheck_command() -> Path:
         sys.exit(f"no dlcheck console script at {script}: install the package "
                  "(`make test` or `pip install -e .`) and run this with its Python.")
     return script
+
+
+def read_report(out: Path) -> dict[str, Any] | None:
+    """The run's report.json, or None when the run wrote none."""
+    path = out / "report.json"
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
+
+
+def timings_and_verdict(report: dict[str, Any]) -> tuple[dict[str, float], str]:
+    """A report's stage seconds, and its verdict as 'decision (recommended model)'."""
+    timings = {k: float(v) for k, v in report.get("timings", {}).items()}
+    verdict = report.get("verdict", {})
+    return timings, f"{verdict.get('decision')} ({verdict.get('recommended_model')})"
 
 
 def process_stats() -> dict[int, tuple[int, float]]:

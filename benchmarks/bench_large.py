@@ -37,7 +37,6 @@ Other sizes and options:
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import shutil
@@ -114,14 +113,11 @@ def measure(rows: int, workdir: Path, budget: str, skip: list[str], stages: bool
     result = Result(rows=rows, csv_mb=csv.stat().st_size / 1e6, measured=run)
     result.stages = stage_seconds(error_text)
     csv.unlink()
-    report_path = out / "report.json"
-    if run.returncode != 0 or not report_path.exists():
+    report = _measure.read_report(out)
+    if run.returncode != 0 or report is None:
         result.error = error_text[-2000:] or f"exit {run.returncode} and no report.json"
         return result
-    report: dict[str, Any] = json.loads(report_path.read_text(encoding="utf-8"))
-    result.timings = {k: float(v) for k, v in report.get("timings", {}).items()}
-    verdict = report.get("verdict", {})
-    result.verdict = f"{verdict.get('decision')} ({verdict.get('recommended_model')})"
+    result.timings, result.verdict = _measure.timings_and_verdict(report)
     result.models = report.get("models", [])
     result.failures = [f["summary"] for f in report.get("findings", [])
                        if f.get("check") == "model_failed" or f.get("severity") == "error"]

@@ -37,7 +37,6 @@ The 100,000-row size takes several minutes on a small machine.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import subprocess
@@ -45,7 +44,6 @@ import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from dlcheck.data.synthetic import wide_table
 
@@ -106,14 +104,11 @@ def measure(rows: int, n_features: int, workdir: Path) -> Measurement:
                          peak_tree_mb=run.peak_rss_mb, peak_tree_pss_mb=run.peak_pss_mb,
                          peak_main_mb=run.peak_main_mb, peak_processes=run.processes,
                          returncode=returncode)
-    report_path = out / "report.json"
-    if returncode != 0 or not report_path.exists():
+    report = _measure.read_report(out)
+    if returncode != 0 or report is None:
         result.error = error_text[-2000:] or f"exit {returncode} and no report.json"
         return result
-    report: dict[str, Any] = json.loads(report_path.read_text(encoding="utf-8"))
-    result.timings = {k: float(v) for k, v in report.get("timings", {}).items()}
-    verdict = report.get("verdict", {})
-    result.verdict = f"{verdict.get('decision')} ({verdict.get('recommended_model')})"
+    result.timings, result.verdict = _measure.timings_and_verdict(report)
     result.fit_seconds = {m["name"]: float(m["fit_seconds"]) for m in report.get("models", [])}
     for name, error in report.get("failed_models", {}).items():
         # A figure from a run that lost models is not a figure of the product: say so loudly.
