@@ -130,3 +130,64 @@ def large_table(n: int = 100_000, n_numeric: int = 45, n_categorical: int = 5, s
         df.loc[rng.random(n) < 0.02, "num_1"] = np.nan
     df["y"] = (rng.random(n) < 1 / (1 + np.exp(-logit))).astype(np.int8)
     return df, "y"
+
+
+def copied_rows_table(n: int = 1000, copied_share: float = 0.3, seed: int = 0) \
+        -> tuple[pd.DataFrame, str]:
+    """A bad join: `n` rows of continuous features and a binary label (a main effect and an
+    interaction, so flexible models win), plus copies of randomly chosen rows (features and
+    label) until copies make `copied_share` of the table, shuffled. By chance no two rows of
+    continuous columns agree, so every feature twin is a copy."""
+    rng = np.random.default_rng(seed)
+    df = pd.DataFrame(rng.normal(size=(n, 5)), columns=list("abcde"))
+    df["y"] = (df["a"] + df["b"] * df["c"] + rng.normal(0, 1.0, n) > 0).astype(int)
+    n_copies = int(round(copied_share * n / (1 - copied_share)))
+    copies = df.iloc[rng.choice(n, n_copies, replace=True)]
+    table = pd.concat([df, copies], ignore_index=True)
+    return table.iloc[rng.permutation(len(table))].reset_index(drop=True), "y"
+
+
+def noisy_label_copy_table(n: int = 2000, flip_share: float = 0.02, noise: float = 0.1,
+                           seed: int = 0) -> tuple[pd.DataFrame, str]:
+    """A leaked column: the binary label itself with `flip_share` of its values flipped, plus
+    Gaussian noise of sd `noise`, next to five honest columns whose logistic signal is strong
+    but not perfect (ROC-AUC about 0.93 together). The leak alone reaches ROC-AUC about 0.98
+    and is right on about 98% of the rows."""
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 5))
+    logit = 2.0 * (X[:, 0] + X[:, 1] - 0.5 * X[:, 2])
+    y = (rng.random(n) < 1 / (1 + np.exp(-logit))).astype(int)
+    df = pd.DataFrame(X, columns=list("abcde"))
+    df["leak"] = np.where(rng.random(n) < flip_share, 1 - y, y) + rng.normal(0, noise, n)
+    df["y"] = y
+    return df, "y"
+
+
+def dominant_feature_table(n: int = 2000, strength: float = 5.0, seed: int = 0) \
+        -> tuple[pd.DataFrame, str]:
+    """A legitimately dominant feature: a log-normal credit balance whose log drives the
+    default probability smoothly (logistic slope `strength`), while five other columns add a
+    little (two of them) or nothing. The balance alone reaches ROC-AUC about 0.94 at strength
+    5, nearly the full model, yet the outcome stays uncertain near the middle of its range."""
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 5))
+    balance = np.exp(rng.normal(8, 1, n))
+    logit = strength * (np.log(balance) - 8) + 0.3 * X[:, 0] + 0.2 * X[:, 1]
+    df = pd.DataFrame(X, columns=list("abcde"))
+    df["balance"] = balance
+    df["default"] = (rng.random(n) < 1 / (1 + np.exp(-logit))).astype(int)
+    return df, "default"
+
+
+def rare_smooth_table(n: int = 4000, intercept: float = -4.0, seed: int = 0) \
+        -> tuple[pd.DataFrame, str]:
+    """An intrinsically hard problem with clean labels: a rare positive class (about 2-3% at
+    the default intercept) whose probability is a smooth, weak logistic function of two of
+    five Gaussian features (ROC-AUC about 0.75 at best). No label is wrong; many rows are
+    simply uncertain."""
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 5))
+    logit = intercept + 0.8 * X[:, 0] + 0.5 * X[:, 1]
+    df = pd.DataFrame(X, columns=list("abcde"))
+    df["y"] = (rng.random(n) < 1 / (1 + np.exp(-logit))).astype(int)
+    return df, "y"
