@@ -179,9 +179,9 @@ def dominant_feature_table(n: int = 2000, strength: float = 5.0, seed: int = 0) 
     return df, "default"
 
 
-def rare_smooth_table(n: int = 4000, intercept: float = -4.0, seed: int = 0) \
+def rare_smooth_table(n: int = 4000, intercept: float = -3.8, seed: int = 0) \
         -> tuple[pd.DataFrame, str]:
-    """An intrinsically hard problem with clean labels: a rare positive class (about 2-3% at
+    """An intrinsically hard problem with clean labels: a rare positive class (about 3% at
     the default intercept) whose probability is a smooth, weak logistic function of two of
     five Gaussian features (ROC-AUC about 0.75 at best). No label is wrong; many rows are
     simply uncertain."""
