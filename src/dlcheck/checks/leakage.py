@@ -57,6 +57,9 @@ class GoldenFeature:
     max_depth: int = 6
     max_rest_rows: int = 20_000
     """Training rows per fold, at most, of the model of the other columns (a cost bound)."""
+    max_rest_checks: int = 5
+    """Near-deterministic columns compared with the rest, at most, highest skill first (a cost
+    bound: five boosted fits each)."""
 
     def run(self, context: CheckContext) -> list[Finding]:
         prepared, results = context.prepared, context.results
@@ -70,9 +73,10 @@ class GoldenFeature:
         ranked = sorted(scores.items(), key=lambda kv: -kv[1])
         score_name = "r2" if prepared.task == "regression" else "roc_auc"
         leaks = {c: s for c, s in ranked if s >= self.blocking_score}
+        near = [c for c, s in sorted(skills.items(), key=lambda kv: -kv[1])
+                if c not in leaks and s >= self.blocking_skill]
         rest = {c: rest_skill(prepared, c, folds, context.seed, self.max_rest_rows)
-                for c, s in sorted(skills.items(), key=lambda kv: -kv[1])
-                if c not in leaks and s >= self.blocking_skill}
+                for c in near[:self.max_rest_checks]}
         deterministic = {c: r for c, r in rest.items()
                          if 1 - skills[c] <= self.max_error_ratio_to_rest * (1 - r)}
         if leaks or deterministic:
@@ -259,7 +263,8 @@ class DuplicatesAcrossFolds:
     """Share of test rows with a feature twin beyond the expected share from which copies can
     inflate the scores: blocking when the inflation is shown too."""
     warning_share: float = 0.01
-    """Below this share of test rows with a twin (or beyond chance), nothing is reported."""
+    """Below this share of test rows with a twin nothing is reported; twins beyond chance on
+    at least this share give a warning, fewer an info finding (repeats that chance explains)."""
     fallback_excess: float = 0.30
     """Twins beyond chance on this share of test rows (three times `blocking_excess`: a third of
     every score read on rows the models were trained on) block unless the inflation is shown
@@ -277,6 +282,7 @@ class DuplicatesAcrossFolds:
     alpha: float = 0.05
     """1 - coverage of the corrected interval of the inflation over folds."""
     n_examples: int = 20
+    """Rows with a twin listed in the evidence."""
 
     def run(self, context: CheckContext) -> list[Finding]:
         prepared, results = context.prepared, context.results
@@ -292,7 +298,7 @@ class DuplicatesAcrossFolds:
         best = results.best()
         min_gain = resolve_min_gain(results, context.min_gain,
                                     results.best(CLASSICAL)).value
-        inflation = self._inflation(context, best.name, twins, min_gain)
+        inflation = self._inflation(context, best.name if best else None, twins, min_gain)
         exact = float(twins.copy[twins.twin].mean()) if twins.twin.any() else 0.0
         copies = twins.n_train_copies[twins.twin]
         median_copies = float(np.median(copies)) if len(copies) else 0.0
@@ -302,14 +308,14 @@ class DuplicatesAcrossFolds:
             "exact_copy_share_of_twins": round(exact, 4),
             "expected_share": round(expected, 4), "excess_share": round(excess, 4),
             "median_training_rows_per_twin": round(median_copies, 1),
-            "model": best.name, "metric": results.metric.name, **inflation,
+            "model": best.name if best else None, "metric": results.metric.name, **inflation,
             "min_gain": rounded(min_gain),
             "example_rows": self._examples(prepared, twins),
             "row_numbering": "0-based positions of data rows in the input table",
             "threshold_blocking_excess": self.blocking_excess,
             "threshold_fallback_excess": self.fallback_excess,
         }
-        measured = inflation["inflation_folds"] >= 2
+        measured = inflation["inflation_folds"] >= 2 and inflation["inflation_ci_low"] is not None
         inflates = measured and inflation["inflation_ci_low"] > min_gain
         harmless = measured and inflation["inflation_ci_high"] < min_gain
         # Blatant copies shift the burden of proof: they block unless the inflation is shown
@@ -319,7 +325,7 @@ class DuplicatesAcrossFolds:
         blocking = excess >= self.blocking_excess and (inflates or (copied and not harmless))
         return [self._finding(evidence, blocking, measured, inflates)]
 
-    def _inflation(self, context: CheckContext, model: str, twins: Twins,
+    def _inflation(self, context: CheckContext, model: str | None, twins: Twins,
                    min_gain: float) -> dict:
         """Per fold, the model's score on all test rows minus its score on those without a
         twin (positive: twins score better), with the corrected interval over folds. A fold
