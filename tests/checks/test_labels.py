@@ -28,7 +28,8 @@ def test_ten_percent_flipped_labels_are_estimated_near_ten_percent():
     df, flipped = _table(0.10)
     a = assess(df, "y", skip_checks=all_checks_but("wrong_labels"))
     [finding] = [f for f in a.findings if f["check"] == "wrong_labels"]
-    # Measured: 10.9% estimated for 10.4% flipped (seed 0); within 2.5 points is the promise.
+    # Measured: 10.3% estimated for 10.4% flipped (seed 0; mlp, the best log loss), 7.5% (up
+    # to 8.8%) expected from its probabilities; within 2.5 points is the promise.
     assert abs(finding["evidence"]["estimated_share"] - flipped.mean()) < 0.025
     assert finding["severity"] == "warning"
     suspects = finding["evidence"]["most_suspected_rows"]
