@@ -18,8 +18,10 @@ warning needs the observed share beyond the upper end of that range.
 Limits: probabilities learned from noisy labels absorb part of the noise. A model calibrated
 so well that it gives its surest rows exactly 1 - noise rate would explain every flipped
 label as uncertainty; the ladder's models are sharper than that where they are sure, which is
-what lets the count see flipped labels (10% flipped: 11.8% estimated, 4.7% expected). Noise
-that only strikes hard rows, or a class the model is never sure about, is not seen."""
+what lets the count see flipped labels (10% flipped: 11.8% estimated against 4.7% expected
+from logistic regression, 10.3% against 7.5%, up to 8.8%, from the MLP: the better calibrated
+the model, the thinner the margin). Noise that only strikes hard rows, or a class the model is
+never sure about, is not seen."""
 
 from __future__ import annotations
 
