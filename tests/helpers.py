@@ -26,9 +26,9 @@ test); the others add findings, the outlook or --explain-required figures."""
 SMOKE_BUDGET = replace(
     BUDGETS["quick"], name="smoke", n_folds=3, max_epochs=5, deep_row_passes=5_000,
     deep_seconds_per_fit=20.0, patience=2, forest_trees=20, tabm_k=2, deep_width=32,
-    n_permutations=3, permutation_cpu_seconds=5.0, tuning_seconds=600.0, tuning_max_trials=2)
+    n_permutations=3, permutation_work=5.0, tuning_trials=2, tuning_rows=500)
 """A whole assessment in seconds, for tests of robustness (bad input, resuming, determinism)
-rather than of depth. Tuning is bounded by its trial cap, not the clock, so figures repeat."""
+rather than of depth. Nothing is bounded by the clock, so figures repeat."""
 
 
 _TIMING_WORDS = re.compile(

@@ -61,3 +61,24 @@ def test_probe_folds_are_the_latest_time_folds():
     shuffled = make_folds(y, True, 5, 1, seed=0)
     assert shuffled.probe_folds(2) == shuffled.first_repeat[:2]
     assert len(shuffled.probe_folds(0)) == 1
+
+
+def test_gap_leaves_periods_out_between_training_and_test():
+    times = np.repeat(np.arange(60, dtype=float), 2)
+    plan = make_folds(np.zeros(120), False, n_folds=5, n_repeats=1, seed=0, times=times,
+                      gap=3)
+    for f in plan.folds:
+        left_out = np.unique(times[f.test]).min() - np.unique(times[f.train]).max() - 1
+        assert left_out == 3
+    assert "3 distinct time(s) left out" in plan.reason and "approximate" in plan.reason
+
+
+def test_gap_needs_a_time_column_and_room():
+    import pytest
+
+    from dlcheck.errors import DataError
+
+    with pytest.raises(DataError, match="needs --time-col"):
+        make_folds(np.zeros(100), False, 5, 1, seed=0, gap=2)
+    with pytest.raises(DataError, match="smaller --gap"):
+        make_folds(np.zeros(30), False, 5, 1, seed=0, times=np.arange(30.0), gap=10)

@@ -15,17 +15,22 @@ class Budget:
     saw a subsample.
 
     Deep training is bounded by work, not by the clock, so that a seed gives the same model on
-    any machine: at most `max_epochs` epochs and at most `deep_row_passes` training rows
-    processed (epochs x rows). `deep_seconds_per_fit` is only a safety net against a machine far
-    slower than expected; a fit it stops is reported as cut short.
+    any machine: networks train until early stopping (`patience` epochs without improvement
+    of the validation loss), with caps (`max_epochs`, `deep_row_passes` = epochs x rows) far
+    above the usual stopping epoch; a cap that binds is reported (`deep_training_capped`)
+    and lowers the verdict's confidence. `deep_seconds_per_fit` is only a safety net against a
+    machine far slower than expected; a fit it stops is reported as cut short.
+
+    Every choice of how much to refit (which design the permutation test can afford, which
+    models the imbalance and time checks refit) counts work, never the clock: `*_work`
+    budgets are reference CPU seconds estimated from rows, trees and epochs at the rates of
+    `models/registry.py`, the same on every machine.
 
     `job_seconds` is the last bound: no single job (one model fitted, scored and probed on one
     fold, tuning included) may run longer. A job past it is stopped in its worker and reported
     as a failed model, so that one runaway fit (a model that does not scale to the table) cannot
-    hang the run. It is five to six times the deep safety net per fit (`deep_seconds_per_fit`)
-    and far above the tuning time, so that a job the other bounds already hold (a deep fit, a
-    tuning search, a probe) never reaches it: 300 s (quick), 1,800 s (standard), 7,200 s
-    (thorough).
+    hang the run. It is far above what the other bounds let a job do: 300 s (quick),
+    1,800 s (standard), 7,200 s (thorough).
     """
 
     name: str
@@ -40,15 +45,18 @@ class Budget:
     tabm_k: int
     deep_width: int
     n_permutations: int
-    """Label permutations of the permutation test (p-value resolution 1 / (n + 1))."""
-    permutation_cpu_seconds: float
-    """CPU time the permutation test may spend; it tests the best model that fits in it."""
-    tuning_seconds: float
-    """Wall-clock seconds of hyperparameter search per outer fold, the same for the best
-    classical and the best deep model."""
-    tuning_max_trials: int
-    """Trials per fold at most. The search stops at whichever bound comes first; when the
-    trial count binds (cheap models), the tuned figures repeat exactly with the same seed."""
+    """Most label permutations of the permutation test, a sequential Monte Carlo test
+    (Besag & Clifford 1991) that stops once the p-value cannot fall below ALPHA: the smallest
+    attainable p is 1 / (n + 1)."""
+    permutation_work: float
+    """Reference CPU seconds (counted work) the permutation test may spend at its most
+    permutations; past it, it refits the same model on one fold, then on a row subsample."""
+    tuning_trials: int
+    """Trials per outer fold for every tuned model, the defaults counting as the first: the
+    classical and the deep side get the same number."""
+    tuning_rows: int
+    """Training rows of each trial at most (a subsample of the inner split, the same for both
+    sides); the best configuration is then refitted on the whole training fold."""
     job_seconds: float = 300.0
     """Wall-clock seconds one job may run before it is stopped and reported as failed."""
 
@@ -58,22 +66,22 @@ class Budget:
 
 BUDGETS: dict[str, Budget] = {
     "quick": Budget(
-        name="quick", n_folds=5, n_repeats=1, max_epochs=60, deep_row_passes=200_000,
-        deep_seconds_per_fit=60.0, patience=8, max_rows_slow=20_000, forest_trees=100,
-        tabm_k=8, deep_width=128, n_permutations=20, permutation_cpu_seconds=60.0,
-        tuning_seconds=6.0, tuning_max_trials=50, job_seconds=300.0,
+        name="quick", n_folds=5, n_repeats=1, max_epochs=300, deep_row_passes=20_000_000,
+        deep_seconds_per_fit=120.0, patience=8, max_rows_slow=20_000, forest_trees=100,
+        tabm_k=8, deep_width=128, n_permutations=99, permutation_work=60.0,
+        tuning_trials=6, tuning_rows=2_000, job_seconds=600.0,
     ),
     "standard": Budget(
-        name="standard", n_folds=5, n_repeats=2, max_epochs=150, deep_row_passes=1_000_000,
-        deep_seconds_per_fit=300.0, patience=16, max_rows_slow=50_000, forest_trees=300,
-        tabm_k=16, deep_width=256, n_permutations=50, permutation_cpu_seconds=600.0,
-        tuning_seconds=60.0, tuning_max_trials=200, job_seconds=1800.0,
+        name="standard", n_folds=5, n_repeats=2, max_epochs=600, deep_row_passes=100_000_000,
+        deep_seconds_per_fit=600.0, patience=16, max_rows_slow=50_000, forest_trees=300,
+        tabm_k=16, deep_width=256, n_permutations=199, permutation_work=600.0,
+        tuning_trials=20, tuning_rows=8_000, job_seconds=3600.0,
     ),
     "thorough": Budget(
-        name="thorough", n_folds=5, n_repeats=4, max_epochs=400, deep_row_passes=5_000_000,
-        deep_seconds_per_fit=1200.0, patience=24, max_rows_slow=200_000, forest_trees=500,
-        tabm_k=32, deep_width=512, n_permutations=100, permutation_cpu_seconds=3600.0,
-        tuning_seconds=300.0, tuning_max_trials=500, job_seconds=7200.0,
+        name="thorough", n_folds=5, n_repeats=4, max_epochs=1000, deep_row_passes=500_000_000,
+        deep_seconds_per_fit=2400.0, patience=24, max_rows_slow=200_000, forest_trees=500,
+        tabm_k=32, deep_width=512, n_permutations=499, permutation_work=3600.0,
+        tuning_trials=60, tuning_rows=30_000, job_seconds=14400.0,
     ),
 }
 
@@ -82,6 +90,10 @@ MIN_ROWS = 20
 
 DEFAULT_MIN_GAIN_BOUNDED = 0.01
 """Minimum worthwhile gain of a deep model on bounded scores (ROC-AUC, accuracy)."""
+
+MIN_GAIN_SHARE_OF_REMAINING_ERROR = 0.2
+"""On bounded scores the default minimum gain is at most this share of the best classical
+model's remaining error (1 - score): 0.01 at AUC 0.95 and below, 0.001 at AUC 0.995."""
 
 DEFAULT_MIN_GAIN_RELATIVE_LOSS = 0.02
 """Minimum worthwhile gain on losses (RMSE, log loss): a 2% relative reduction."""

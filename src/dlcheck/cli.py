@@ -84,13 +84,18 @@ def run(
     time_col: Annotated[str | None, typer.Option(
         help="Column that orders rows in time: folds then train on the past and test on the "
              "future. The column itself is not used as a feature.", show_default=False)] = None,
+    gap: Annotated[int, typer.Option(
+        help="With --time-col: distinct times left out between each fold's training and test "
+             "periods, when a prediction is made some periods ahead of the outcome.")] = 0,
     group_col: Annotated[str | None, typer.Option(
         help="Column of group IDs (patient, customer...): a group never spans train and test. "
              "Not used as a feature.", show_default=False)] = None,
     min_gain: Annotated[float | None, typer.Option(
-        help="Smallest gain that makes deep learning worth it: absolute on bounded scores "
-             "(default 0.01 ROC-AUC), a relative reduction on losses (default 0.02 = 2% of "
-             "RMSE).", show_default=False)] = None,
+        help="Smallest gain that makes deep learning worth it, and the gap within which a "
+             "simpler model is good enough: absolute on bounded scores (default: 0.01 ROC-AUC, "
+             "or a fifth of the best classical model's remaining error 1 - score when that is "
+             "smaller), a relative reduction on losses (default 0.02 = 2% of RMSE).",
+        show_default=False)] = None,
     explain_required: Annotated[bool, typer.Option(
         "--explain-required", help="Interpretability is a hard requirement: recommend only "
         "models a person can read (linear, shallow tree), or an ensemble or deep model whose "
@@ -141,7 +146,7 @@ def run(
     else:
         source = data
     _assess_and_report(source, target, out=out, quiet=quiet, **options, task=task.value,
-                       budget=budget.value, time_col=time_col, group_col=group_col,
+                       budget=budget.value, time_col=time_col, gap=gap, group_col=group_col,
                        min_gain=min_gain, explain_required=explain_required, seed=seed,
                        n_jobs=jobs, device=device, skip_checks=tuple(skip_check or ()),
                        resume=resume, fresh=fresh)

@@ -19,6 +19,9 @@ class Finding:
     advice: str = ""
     blocking: bool = False
     """A blocking finding makes any benchmark misleading: the verdict becomes `fix_data`."""
+    confidence: Literal["low", "medium", "high"] | None = None
+    """For a blocking finding, how sure the check is that the problem is real (the `fix_data`
+    verdict's confidence); None: medium."""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

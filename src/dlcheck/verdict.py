@@ -1,4 +1,14 @@
-"""The verdict: one pure function of the benchmark results, the comparison and the findings."""
+"""The verdict: one pure function of the benchmark results, the comparison and the findings.
+
+Every rule is symmetric between the two sides (docs/methodology.md):
+- a deep model is recommended when the lower end of its gain's 95% interval over the best
+  classical model clears the minimum worthwhile gain;
+- a simpler model replaces a better one only when it is shown within that same gain of it
+  (the upper end of the interval of better - simpler lies below it: non-inferiority,
+  Schuirmann 1987), not merely when the two cannot be told apart;
+- each claim about a model picked as the best of several is simultaneous over the
+  candidates it was picked from (stats.max_t_quantile).
+"""
 
 from __future__ import annotations
 
@@ -12,19 +22,37 @@ from dlcheck.benchmark.stats import Interval
 from dlcheck.findings import Finding
 
 Decision = Literal["fix_data", "no_signal", "classical", "deep_learning"]
+Confidence = Literal["low", "medium", "high"]
 INTERPRETABLE = {"linear", "tree"}
+LEVELS: tuple[Confidence, ...] = ("low", "medium", "high")
 
 
 @dataclass(frozen=True)
 class Verdict:
     decision: Decision
     recommended_model: str | None
-    confidence: Literal["low", "medium", "high"]
+    confidence: Confidence
     reasons: list[str] = field(default_factory=list)
     outlook: str = ""
+    confidence_reasons: list[str] = field(default_factory=list)
+    """Why the confidence is what it is: the margin that decided, and each factor that
+    lowered it (see `confidence`)."""
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+
+@dataclass(frozen=True)
+class Choice:
+    """The recommended model of one side and how it was reached."""
+
+    model: ModelResult
+    reference: ModelResult
+    gap: Interval | None = None
+    """reference - model when a simpler model was shown close enough; None otherwise."""
+    closest_rejected: tuple[ModelResult, Interval] | None = None
+    """The simpler candidate that came closest to being shown close enough, and its gap."""
+    n_candidates: int = 0
 
 
 def decide(
@@ -38,11 +66,14 @@ def decide(
     """fix_data > no_signal > deep_learning > classical, as the SPEC orders them."""
     blocking = [f for f in findings if f.blocking]
     if blocking:
+        level = max(LEVELS.index(f.confidence or "medium") for f in blocking)
         return Verdict(
-            "fix_data", None, "high",
+            "fix_data", None, LEVELS[level],
             [f"{f.summary} ({_evidence(f)})" for f in blocking],
             "Fix these data problems and run dlcheck again: until then every score is "
             "misleading.",
+            [f"{f.check}: {f.confidence or 'medium'}, as the check grades its evidence"
+             for f in blocking],
         )
 
     metric = comparison.metric
@@ -62,6 +93,8 @@ def decide(
     reasons = [_ladder_sentence(results, classical, deep)]
     deep_worth_it = (gain is not None and gain.mean > min_gain.value
                      and gain.ci_low > min_gain.value)
+    fewer_rows = _deep_saw_fewer_rows(deep, classical)
+    capped = _capped_deep_models(results, findings)
 
     # --explain-required: linear and tree models, and the ensemble or deep models whose depth-3
     # surrogate the explainability check found faithful; only the former without that check.
@@ -71,26 +104,28 @@ def decide(
         return (not explain_required or m.family in INTERPRETABLE
                 or (explained is not None and explained.get(m.name, {}).get("faithful", False)))
 
+    curves = _crossing(findings)
     if deep_worth_it and allowed(deep):
         assert deep is not None and classical is not None and gain is not None
         # Only deep models that themselves clear the worthwhile gain can be recommended.
+        n_deep = gain.n_compared
         worthy = {m.name for m in results.models if m.family == "deep" and allowed(m)
-                  and advantage(results, m, classical).ci_low > min_gain.value}
-        recommended = _simplest_tied(results, deep, {"deep"}, among=worthy)
+                  and advantage(results, m, classical, n_deep).ci_low > min_gain.value}
+        choice = simplest_shown_close(results, deep, {"deep"}, worthy, min_gain.value)
         reasons.append(
             f"{deep.name} beats {classical.name} by {fmt(gain.mean)} {metric} "
-            f"(95% CI {fmt(gain.ci_low)} to {fmt(gain.ci_high)}, p={gain.p_value:.3g}), "
-            f"more than the minimum worthwhile gain of {min_gain.description}.")
+            f"(95% CI {fmt(gain.ci_low)} to {fmt(gain.ci_high)}{_adjusted(gain)}, "
+            f"p={gain.p_value:.3g}), more than the minimum worthwhile gain of "
+            f"{min_gain.description}.")
         reasons.append(_cost_sentence(comparison, deep, classical))
-        if recommended.name != deep.name:
-            reasons.append(_tie_sentence(results, deep, recommended))
+        reasons += _choice_sentences(results, choice, min_gain.value)
         if explain_required:
-            reasons.append(_explain_sentence(recommended.name, explained))
-        return Verdict("deep_learning", recommended.name,
-                       _confidence(gain, min_gain.value, n_rows), reasons,
-                       _projected_outlook(findings) or
-                       "The deep model's lead is measured on this data size; more rows of the "
-                       "same kind usually keep or widen it.")
+            reasons.append(_explain_sentence(choice.model.name, explained))
+        level, why = confidence(
+            "deep_learning", gain, min_gain.value, n_rows, results, choice=choice)
+        return Verdict("deep_learning", choice.model.name, level, reasons,
+                       _outlook("deep_learning", curves, gain, min_gain.value, n_rows, metric),
+                       why)
 
     pool = {m.name for m in results.models if m.family in CLASSICAL and allowed(m)}
     # A default with a tuned variant is represented by it, as in the comparison.
@@ -100,26 +135,145 @@ def decide(
     if reference is None:  # no allowed classical model finished: the best one, said so below
         reference = classical or best
         pool = {reference.name}
-    recommended = _simplest_tied(results, reference, CLASSICAL | {reference.family}, among=pool)
+    choice = simplest_shown_close(results, reference, CLASSICAL | {reference.family}, pool,
+                                  min_gain.value)
     if gain is not None and deep is not None and classical is not None:
         if deep_worth_it:
             reasons.append(
                 f"{deep.name} beats {classical.name} by {fmt(gain.mean)} {metric} (95% CI "
-                f"{fmt(gain.ci_low)} to {fmt(gain.ci_high)}, p={gain.p_value:.3g}), more than "
-                f"the minimum worthwhile gain of {min_gain.description}, but "
-                "--explain-required does not allow it (below).")
+                f"{fmt(gain.ci_low)} to {fmt(gain.ci_high)}{_adjusted(gain)}, "
+                f"p={gain.p_value:.3g}), more than the minimum worthwhile gain of "
+                f"{min_gain.description}, but --explain-required does not allow it (below).")
         else:
             reasons.append(_deep_gain_sentence(gain, min_gain.description, deep, classical,
                                                metric))
         reasons.append(_cost_sentence(comparison, deep, classical))
+        if fewer_rows:
+            reasons.append(fewer_rows)
+        if capped:
+            reasons.append(f"Some networks stopped at their epoch cap instead of early "
+                           f"stopping ({', '.join(capped)}): the deep side may be "
+                           "underestimated.")
     if explain_required:
         reasons += _explain_required_reasons(results, explained, reference, best, allowed)
-    if recommended.name != reference.name:
-        reasons.append(_tie_sentence(results, reference, recommended))
-    confidence = _confidence(gain, min_gain.value, n_rows) if gain is not None else "low"
-    return Verdict("classical", recommended.name, confidence, reasons,
-                   _projected_outlook(findings)
-                   or _classical_outlook(gain, min_gain.value, n_rows, metric))
+    reasons += _choice_sentences(results, choice, min_gain.value)
+    if gain is None:
+        level, why = "low", ["no deep model finished: nothing to compare the classical side "
+                             "with"]
+    else:
+        level, why = confidence("classical", gain, min_gain.value, n_rows, results,
+                                choice=choice, deep_undertrained=bool(capped),
+                                deep_fewer_rows=bool(fewer_rows),
+                                decided_by_explanation=deep_worth_it)
+    return Verdict("classical", choice.model.name, level, reasons,
+                   _outlook("classical", curves, gain, min_gain.value, n_rows, metric,
+                            explain_required and deep_worth_it),
+                   why)
+
+
+def simplest_shown_close(results: BenchmarkResults, reference: ModelResult, families: set[str],
+                         among: set[str], min_gain: float) -> Choice:
+    """The simplest model of `families` named in `among` that is shown within `min_gain` of
+    the reference (the upper end of the 95% interval of reference - candidate lies below it,
+    simultaneous over the simpler candidates examined); the reference when none is."""
+    candidates = [m for m in results.models if m.family in families and m.name in among
+                  and m.name != reference.name
+                  and m.simplicity_key < reference.simplicity_key]
+    if not candidates:
+        return Choice(reference, reference)
+    gaps = {m.name: advantage(results, reference, m, len(candidates)) for m in candidates}
+    shown = [m for m in candidates if gaps[m.name].ci_high < min_gain]
+    if shown:
+        chosen = min(shown, key=lambda m: m.simplicity_key)
+        return Choice(chosen, reference, gaps[chosen.name], n_candidates=len(candidates))
+    closest = min(candidates, key=lambda m: (gaps[m.name].ci_high, m.simplicity_key))
+    return Choice(reference, reference, None, (closest, gaps[closest.name]), len(candidates))
+
+
+CONFIDENCE_MIN_ROWS = {"medium": 100, "high": 500}
+"""Fewer rows than these cap the confidence below that level: an interval from few rows is
+itself uncertain."""
+
+
+def confidence(decision: str, interval: Interval, threshold: float, n_rows: int,
+               results: BenchmarkResults, *, choice: Choice | None = None,
+               deep_undertrained: bool = False, deep_fewer_rows: bool = False,
+               decided_by_explanation: bool = False, permutation_p: float | None = None) \
+        -> tuple[Confidence, list[str]]:
+    """How sure the verdict is, and why, from the margin that decided it and what weakens it.
+
+    1. The margin: how far the decisive interval's mean lies beyond its threshold, in
+       half-widths of the interval (the deep gain against the minimum gain for
+       `deep_learning` and `classical`, the uplift over the dummy against 0 for `no_signal`,
+       or the permutation p-value when it decided): >= 2 half-widths high (>= 3 with a single
+       repeat of cross-validation, whose interval rests on few folds), >= 1 medium, else low.
+    2. A recommendation that rests on a simpler model shown close enough is no surer than that
+       non-inferiority margin, graded the same way.
+    3. Fewer than 500 rows cap it at medium, fewer than 100 at low; time folds (whose
+       interval is approximate) at medium.
+    4. A `classical` verdict loses a level when the deep side may be underestimated: networks
+       stopped at their epoch cap, or trained on fewer rows than the classical side.
+    """
+    why = []
+    one_repeat = results.split.n_repeats == 1
+    level = _margin_level(interval, threshold, below=decision in ("classical", "no_signal"),
+                          one_repeat=one_repeat)
+    margin = _margin(interval, threshold, below=decision in ("classical", "no_signal"))
+    what = {"deep_learning": "the deep gain's mean clears the minimum gain",
+            "classical": "the deep gain's mean stays below the minimum gain",
+            "no_signal": "the uplift over the dummy stays below the minimum gain"}[decision]
+    if decided_by_explanation:
+        level = 2
+        why.append("high: --explain-required excludes the deep models, whatever their gain")
+    else:
+        why.append(f"{LEVELS[level]}: {what} by {margin:.1f} half-widths of its 95% interval"
+                   + (" (high needs 3 with a single repeat of cross-validation)"
+                      if one_repeat and level < 2 and margin >= 2 else ""))
+    if permutation_p is not None and permutation_p >= ALPHA:
+        p_level = 2 if permutation_p >= 0.5 else 1 if permutation_p >= 0.2 else 0
+        if p_level > level:
+            level = p_level
+            why.append(f"{LEVELS[level]}: label shuffles match the best model "
+                       f"(permutation p={permutation_p:.2f})")
+    if choice is not None and choice.gap is not None:
+        tie = _margin_level(choice.gap, threshold, below=True, one_repeat=one_repeat)
+        if tie < level:
+            level = tie
+            why.append(f"{LEVELS[level]}: {choice.model.name} is shown within the minimum gain "
+                       f"of {choice.reference.name} by {_margin(choice.gap, threshold, True):.1f}"
+                       " half-widths only")
+    for cap, rows in (("medium", CONFIDENCE_MIN_ROWS["high"]),
+                      ("low", CONFIDENCE_MIN_ROWS["medium"])):
+        if n_rows < rows and level > LEVELS.index(cap):
+            level = LEVELS.index(cap)
+            why.append(f"at most {cap}: {n_rows:,} rows (fewer than {rows})")
+    if results.split.strategy == "time" and level > 1:
+        level = 1
+        why.append("at most medium: forward-chaining folds train on different amounts of the "
+                   "past, so their interval is approximate")
+    if decision == "classical" and (deep_undertrained or deep_fewer_rows) and level > 0:
+        level -= 1
+        why.append("one level lower: the deep side may be underestimated ("
+                   + "; ".join(w for w, on in (
+                       ("networks stopped at their epoch cap", deep_undertrained),
+                       ("networks trained on fewer rows than the classical side",
+                        deep_fewer_rows)) if on) + ")")
+    return LEVELS[level], why
+
+
+def _margin(interval: Interval, threshold: float, below: bool) -> float:
+    distance = (threshold - interval.mean) if below else (interval.mean - threshold)
+    half = interval.half_width
+    if not half > 0:
+        return float("inf") if distance > 0 else 0.0
+    return distance / half
+
+
+def _margin_level(interval: Interval, threshold: float, below: bool, one_repeat: bool) -> int:
+    margin = _margin(interval, threshold, below)
+    if margin >= (3 if one_repeat else 2):
+        return 2
+    return 1 if margin >= 1 else 0
 
 
 def _no_signal(results, best, signal: Interval | None, permutation_p, comparison, n_rows):
@@ -131,47 +285,26 @@ def _no_signal(results, best, signal: Interval | None, permutation_p, comparison
         reasons.append(
             f"The best model, {best.name}, scores {fmt(best.mean)} {comparison.metric} against "
             f"{fmt(dummy.mean)} for the dummy baseline; the 95% interval of the gain, "
-            f"{fmt(signal.ci_low)} to {fmt(signal.ci_high)}, {where} (p={signal.p_value:.3g})."
-        )
+            f"{fmt(signal.ci_low)} to {fmt(signal.ci_high)}{_adjusted(signal)}, {where} "
+            f"(p={signal.p_value:.3g}).")
     if permutation_p is not None:
-        reasons.append(f"A label-permutation test gives p={permutation_p:.3g} (>= {ALPHA}): "
-                       "scores like these also arise when labels are shuffled.")
-    confidence = _confidence(signal, comparison.min_gain.value, n_rows, below=True) \
-        if signal is not None else "low"
-    return Verdict(
-        "no_signal", dummy.name if dummy else None, confidence, reasons,
-        "More rows of the same columns are unlikely to help: look for features that carry "
-        "information about the target, and check how the labels were made.",
-    )
-
-
-def _simplest_tied(results: BenchmarkResults, reference: ModelResult, pool: set[str],
-                   among: set[str] | None = None) -> ModelResult:
-    """The simplest model of the families in `pool` (and named in `among`, if given) that the
-    reference does not significantly beat."""
-    tied = [m for m in results.models if m.family in pool
-            and (among is None or m.name in among)
-            and (m.name == reference.name or advantage(results, reference, m).ci_low <= 0)]
-    return min(tied, key=lambda m: m.simplicity_key)
-
-
-def _confidence(interval: Interval, threshold: float, n_rows: int, below: bool = False) -> str:
-    """High when the interval sits well clear of the threshold that decided, on enough rows.
-
-    `below` asks whether the interval stays under the threshold (no worthwhile signal)."""
-    half_width = (interval.ci_high - interval.ci_low) / 2
-    distance = (threshold - interval.mean) if below else abs(interval.mean - threshold)
-    if distance >= 2 * half_width:
-        level = 2
-    elif distance >= half_width:
-        level = 1
+        if permutation_p >= ALPHA:
+            reasons.append(f"A label-permutation test of {best.name} gives p={permutation_p:.3g} "
+                           f"(>= {ALPHA}): scores like these also arise when labels are "
+                           "shuffled.")
+        else:
+            reasons.append(f"A label-permutation test of {best.name} gives p={permutation_p:.3g}"
+                           ", but the uplift's interval is what must clear 0 as well.")
+    if signal is not None:  # how sure that no worthwhile signal is there
+        level, why = confidence("no_signal", signal, comparison.min_gain.value, n_rows, results,
+                                permutation_p=permutation_p)
     else:
-        level = 0
-    if n_rows < 500:
-        level = min(level, 1)
-    if n_rows < 100:
-        level = 0
-    return ("low", "medium", "high")[level]
+        level, why = "low", ["no model could be compared with the dummy"]
+    return Verdict(
+        "no_signal", dummy.name if dummy else None, level, reasons,
+        "More rows of the same columns are unlikely to help: look for features that carry "
+        "information about the target, and check how the labels were made.", why,
+    )
 
 
 def _explained(findings: list[Finding]) -> dict[str, dict] | None:
@@ -235,14 +368,41 @@ def _explain_required_reasons(results, explained, reference, best, allowed) -> l
 
 def _permutation_p_value(findings: list[Finding]) -> float | None:
     for f in findings:
-        if f.check == "permutation_test" and "p_value" in f.evidence:
+        if f.check == "permutation_test" and f.evidence.get("p_value") is not None:
             return float(f.evidence["p_value"])
     return None
+
+
+def _crossing(findings: list[Finding]) -> dict | None:
+    curves = next((f for f in findings if f.check == "learning_curves"), None)
+    return None if curves is None else curves.evidence.get("crossing")
+
+
+def _capped_deep_models(results: BenchmarkResults, findings: list[Finding]) -> list[str]:
+    """Networks whose training hit its epoch cap or time limit on some fold."""
+    cut = {name for f in findings if f.check == "deep_models_cut_short"
+           for name in f.evidence}
+    return [m.name for m in results.models if m.family == "deep"
+            and (m.capped_folds or m.name in cut)]
+
+
+def _deep_saw_fewer_rows(deep: ModelResult | None, classical: ModelResult | None) -> str:
+    if deep is None or classical is None or deep.train_rows >= classical.train_rows:
+        return ""
+    return (f"{deep.name} trained on {deep.train_rows:,} rows a fold, {classical.name} on "
+            f"{classical.train_rows:,}: the budget caps the slow models' rows, so the deep "
+            "side may be underestimated (the learning curves project it to all the rows).")
 
 
 def fmt(x: float) -> str:
     """A score or difference as the reasons quote it."""
     return f"{x:.3f}" if abs(x) < 1000 else f"{x:,.0f}"
+
+
+def _adjusted(interval: Interval) -> str:
+    if interval.n_compared <= 1:
+        return ""
+    return f", simultaneous over the {interval.n_compared} candidates it was picked from"
 
 
 def _ladder_sentence(results, classical, deep) -> str:
@@ -263,9 +423,9 @@ def _deep_gain_sentence(gain: Interval, min_gain_text, deep, classical, metric) 
         head = f"{deep.name} does not beat {classical.name}: difference {fmt(gain.mean)} {metric}"
     else:
         head = f"{deep.name} is ahead of {classical.name} by {fmt(gain.mean)} {metric}"
-    return (f"{head} (95% CI {fmt(gain.ci_low)} to {fmt(gain.ci_high)}, p={gain.p_value:.3g}); "
-            f"deep learning needs a gain above {min_gain_text} with the interval's lower end "
-            "above it too.")
+    return (f"{head} (95% CI {fmt(gain.ci_low)} to {fmt(gain.ci_high)}{_adjusted(gain)}, "
+            f"p={gain.p_value:.3g}); deep learning needs a gain above {min_gain_text} with the "
+            "interval's lower end above it too.")
 
 
 def _cost_sentence(comparison: Comparison, deep, classical) -> str:
@@ -276,16 +436,70 @@ def _cost_sentence(comparison: Comparison, deep, classical) -> str:
             f"{r['size_bytes']:.1f}x its size.")
 
 
-def _tie_sentence(results, reference, recommended) -> str:
-    gap = advantage(results, reference, recommended)
-    return (f"{recommended.name} is recommended as the simplest model statistically tied with "
-            f"{reference.name}: it trails by {fmt(gap.mean)} {results.metric.name} "
-            f"(95% CI {fmt(gap.ci_low)} to {fmt(gap.ci_high)}).")
+def _choice_sentences(results, choice: Choice, min_gain: float) -> list[str]:
+    metric = results.metric.name
+    adjusted = (f", simultaneous over the {choice.n_candidates} simpler candidates"
+                if choice.n_candidates > 1 else "")
+    if choice.gap is not None:
+        gap = choice.gap
+        return [f"{choice.model.name} is recommended as the simplest model shown within the "
+                f"minimum worthwhile gain ({fmt(min_gain)}) of {choice.reference.name}: it "
+                f"trails by {fmt(gap.mean)} {metric} (95% CI {fmt(gap.ci_low)} to "
+                f"{fmt(gap.ci_high)}{adjusted}; the upper end is below the minimum gain)."]
+    if choice.closest_rejected is not None:
+        simpler, gap = choice.closest_rejected
+        return [f"No simpler model could be shown within the minimum worthwhile gain "
+                f"({fmt(min_gain)}) of {choice.reference.name}: the closest, {simpler.name}, "
+                f"trails by {fmt(gap.mean)} {metric} (95% CI {fmt(gap.ci_low)} to "
+                f"{fmt(gap.ci_high)}{adjusted}), so {choice.reference.name} itself is "
+                "recommended."]
+    return []
 
 
-def _classical_outlook(gain: Interval | None, min_gain: float, n_rows: int, metric) -> str:
+def _outlook(decision: str, crossing: dict | None, gain: Interval | None, min_gain: float,
+             n_rows: int, metric: str, excluded_by_explanation: bool = False) -> str:
+    """What would change the verdict, from the learning curves when they were measured; it
+    never contradicts the decision, which rests on the measured comparison."""
+    status = (crossing or {}).get("status")
+    if decision == "deep_learning":
+        if status == "no crossing":
+            return ("The deep model's lead is measured at today's size; the learning curves "
+                    "project the classical side to close the gap with more rows, so re-check "
+                    "when the data grows.")
+        return ("The deep model's lead is measured on this data size; more rows of the same "
+                "kind usually keep or widen it.")
+    if excluded_by_explanation:
+        return ("Deep learning would be worth it on accuracy alone; a deep model whose "
+                "depth-3 surrogate is faithful, or dropping --explain-required, would change "
+                "the verdict.")
     if gain is None:
         return "No deep model finished, so no comparison with deep learning was possible."
+    if status == "crosses":
+        low, high = crossing.get("rows_low"), crossing.get("rows_high")
+        band = (f" (95% interval {low:,.0f} to {high:,.0f})" if low is not None
+                and high is not None else "")
+        return (f"Deep learning is projected to become worth it at about "
+                f"{crossing['rows']:,.0f} training rows{band}, {crossing['times_today']:.1f}x "
+                f"today's: collect about {crossing['rows'] * 1.25:,.0f} rows (training plus "
+                "test) before trying it again.")
+    if status == "deep already ahead":
+        if crossing.get("deep_rows_seen"):
+            return (f"Trained on all the training rows rather than the "
+                    f"{crossing['deep_rows_seen']:,} it saw, the deep model is projected to "
+                    "lead by the minimum worthwhile gain, which the measured comparison did not "
+                    "show: measure it with a larger --budget before deciding.")
+        return (f"The fitted learning curves put the deep model ahead by the minimum gain at "
+                f"today's size, but the measured comparison does not show it (the gain's "
+                f"interval reaches down to {fmt(gain.ci_low)} {metric}): more rows or a larger "
+                "--budget could change the verdict.")
+    if status == "undetermined":
+        return (f"Whether deep learning would catch up with more data is undetermined: the "
+                f"projected crossing's interval reaches past {crossing.get('horizon', 10):g}x "
+                "today's rows, further than learning curves can be trusted.")
+    if status == "no crossing":
+        return (f"The deep learning curve is not projected to lead the classical one by the "
+                f"minimum worthwhile gain within {crossing.get('horizon', 10):g}x today's rows: "
+                "more data of the same kind is unlikely to change the verdict.")
     if gain.ci_high < min_gain:
         return (f"With {n_rows:,} rows, even the upper end of the deep model's interval "
                 f"({fmt(gain.ci_high)} {metric}) stays below the worthwhile gain: more data of "
@@ -293,32 +507,6 @@ def _classical_outlook(gain: Interval | None, min_gain: float, n_rows: int, metr
     return (f"The deep model's worthwhile gain is not ruled out (its interval reaches "
             f"{fmt(gain.ci_high)} {metric}): more rows or a larger budget could change the "
             "verdict.")
-
-
-def _projected_outlook(findings: list[Finding]) -> str | None:
-    """The outlook from the learning curves, when they were measured."""
-    curves = next((f for f in findings if f.check == "learning_curves"), None)
-    if curves is None:
-        return None
-    crossing = curves.evidence["crossing"]
-    status = crossing["status"]
-    if status == "crosses":
-        return (f"Deep learning is projected to become worth it at about "
-                f"{crossing['rows']:,.0f} training rows ({crossing['times_today']:.0f}x "
-                f"today's): collect about {crossing['rows'] * 1.25:,.0f} rows before trying it "
-                "again.")
-    if status == "deep already ahead" and crossing.get("deep_rows_seen"):
-        return (f"Trained on all the training rows rather than the "
-                f"{crossing['deep_rows_seen']:,} it saw, the deep model is projected to lead "
-                "by the minimum worthwhile gain: measure it with a larger --budget before "
-                "deciding.")
-    if status == "deep already ahead":
-        return "The learning curves project the deep model to stay ahead with more data."
-    if status.startswith("no crossing"):
-        return (f"The deep learning curve does not lead the classical one by the minimum "
-                f"worthwhile gain within {status.split('within ')[1]}: more data of the same "
-                "kind will not change the verdict.")
-    return None
 
 
 def _evidence(finding: Finding) -> str:

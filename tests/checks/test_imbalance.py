@@ -86,7 +86,7 @@ def test_benchmark_figures_are_reused_for_its_own_setting(imbalanced_benchmark):
 def test_a_deep_model_too_costly_to_refit_is_skipped_and_said(imbalanced_benchmark):
     context = imbalanced_benchmark
     results = replace(context.results, models=[
-        replace(m, fit_seconds=1e4) if m.family == "deep" else m for m in context.results.models])
+        replace(m, work=1e4) if m.family == "deep" else m for m in context.results.models])
     _, comparison = ClassImbalance().run(replace(context, results=results))
     assert "mlp" not in comparison.evidence["models"]
     assert "CPU s" in comparison.evidence["skipped"]["mlp"]

@@ -5,7 +5,8 @@ import pandas as pd
 import pytest
 
 from dlcheck.checks import NotApplicable
-from dlcheck.checks.permutation import PermutationTest
+from dlcheck.checks.permutation import PermutationTest, plan_design
+from tests.checks._real_benchmark import benchmarked
 from tests.checks.conftest import with_jobs
 
 
@@ -16,19 +17,33 @@ def _noise(n: int = 300) -> pd.DataFrame:
     return df
 
 
-def test_a_score_no_shuffle_reaches_is_significant(make_context):
-    context = with_jobs(make_context(_noise(), "y", best_score=0.95))
+def _one_fold(context, n_permutations: int):
+    """The stand-in model made costly enough that its refits run on one fold only."""
+    budget = replace(context.budget, n_permutations=n_permutations, permutation_work=10.0)
+    model = context.results.models[0]
+    model.work = 10.0 / n_permutations  # one fold's refits fit, all five do not
+    return replace(context, budget=budget)
+
+
+def test_a_score_no_shuffle_reaches_is_significant_at_the_smallest_p(make_context):
+    context = with_jobs(_one_fold(make_context(_noise(), "y", best_score=0.95), 39))
     [finding] = PermutationTest().run(context)
+    e = finding.evidence
     assert finding.severity == "info"
-    assert finding.evidence["p_value"] == pytest.approx(1 / 21)
-    assert finding.evidence["n_permutations"] == 20
-    assert 0.4 < finding.evidence["permuted_mean"] < 0.6
+    assert e["p_value"] == pytest.approx(1 / 40) == e["smallest_attainable_p"]
+    assert e["n_permutations"] == 39 and not e["stopped_early"]
+    assert e["folds"] == ["r0f0"] and "fold r0f0 only" in e["design"]
+    assert 0.4 < e["permuted_mean"] < 0.6
 
 
-def test_a_score_shuffles_reach_is_not(make_context):
-    context = with_jobs(make_context(_noise(), "y", best_score=0.45))
+def test_without_signal_the_shuffles_stop_early_and_p_stays_above_alpha(make_context):
+    context = with_jobs(_one_fold(make_context(_noise(), "y", best_score=0.45), 99))
     [finding] = PermutationTest().run(context)
-    assert finding.severity == "warning" and finding.evidence["p_value"] >= 0.05
+    e = finding.evidence
+    assert finding.severity == "warning" and e["p_value"] >= 0.05
+    # Besag & Clifford: it stops at the 5th shuffle that does as well, long before 99.
+    assert e["stopped_early"] and e["shuffles_as_good"] == 5 and e["n_permutations"] <= 15
+    assert e["p_value"] == pytest.approx(5 / e["n_permutations"])
 
 
 def test_needs_an_executor(make_context):
@@ -36,16 +51,56 @@ def test_needs_an_executor(make_context):
         PermutationTest().run(make_context(_noise(), "y"))
 
 
-def test_on_folds_too_large_for_the_budget_every_refit_uses_the_same_subsample(make_context):
-    rng = np.random.default_rng(1)
-    df = pd.DataFrame(rng.normal(size=(300, 4)), columns=list("abcd"))
-    df["y"] = (df["a"] + 0.3 * rng.normal(size=300) > 0).astype(int)
-    context = make_context(df, "y", best_score=0.3)  # a stand-in score the refits must replace
-    tight = replace(context.budget, max_rows_slow=100, permutation_cpu_seconds=0.0)
-    context = with_jobs(replace(context, budget=tight))
-    [finding] = PermutationTest().run(context)
-    evidence = finding.evidence
-    assert evidence["train_rows"] == 100 and "100 rows of each fold" in evidence["why_this_model"]
-    assert evidence["score"] > 0.8  # the real labels, refitted on the same 100 rows
-    assert evidence["p_value"] == pytest.approx(1 / 21) and finding.severity == "info"
-    assert "refitted on 100 rows of each training fold" in finding.summary
+def _interaction_table(n: int, seed: int = 0) -> pd.DataFrame:
+    """The label is the sign of x0 * x1 * x2 (10% flipped): invisible to a linear model or a
+    shallow tree, plain to boosting."""
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 5))
+    y = (X[:, 0] * X[:, 1] * X[:, 2] > 0).astype(int)
+    y = np.where(rng.random(n) < 0.1, 1 - y, y)
+    df = pd.DataFrame(X, columns=[f"x{i}" for i in range(5)])
+    df["y"] = y
+    return df
+
+
+def test_tests_the_best_model_even_when_a_cheaper_one_would_fit_the_budget():
+    # Defect: the test ran on the best model whose refits fit the budget, else the cheapest
+    # (here linear, AUC ~0.5): p ~ 0.3 and a `no_signal` verdict for a signal boosting finds.
+    context = benchmarked(_interaction_table(1200), "y",
+                          models=("dummy", "linear", "shallow_tree", "lightgbm"))
+    results = context.results
+    assert results.best().name == "lightgbm" and results.get("linear").mean < 0.6
+    budget = replace(context.budget, permutation_work=results.get("lightgbm").work * 99 * 0.5)
+    [finding] = PermutationTest().run(replace(context, budget=budget))
+    e = finding.evidence
+    assert e["model"] == "lightgbm" and e["why_this_model"].startswith("the best model")
+    assert e["p_value"] < 0.05 and finding.severity == "info"
+    assert e["train_rows"] < results.get("lightgbm").train_rows  # a subsample of one fold
+    assert e["score"] > 0.7  # the real labels, refitted on the same subsample
+    assert f"refitted on {e['train_rows']:,} training rows" in finding.summary
+
+
+def test_the_design_counts_work_not_seconds(make_context):
+    context = make_context(_noise(), "y")
+    model = context.results.models[0]
+    budget = replace(context.budget, n_permutations=99, permutation_work=100.0)
+    model.work, model.fit_seconds = 100.0 / 99 / 5, 1e6  # a slow clock changes nothing
+    assert len(plan_design(model, context.results, budget, 50).folds) == 5
+    model.work = 100.0 / 99 / 2
+    design = plan_design(model, context.results, budget, 50)
+    assert len(design.folds) == 1 and design.rows is None
+    model.work = 100.0 / 99 * 4
+    design = plan_design(model, context.results, budget, 50)
+    assert design.rows == len(design.folds[0].train) // 4
+
+
+def test_a_tuned_variant_is_refitted_with_its_own_parameters():
+    context = benchmarked(_interaction_table(300), "y", models=("dummy", "lightgbm"))
+    from dlcheck.checks.tuning import Tuning
+
+    Tuning().run(context)
+    tuned = context.results.get("lightgbm_tuned")
+    fold = context.results.split.folds[0]
+    job = tuned.job(fold, permutation=3)
+    assert job.model == "lightgbm" and job.name == "lightgbm_tuned"
+    assert dict(job.params) == tuned.fold_params[fold.id] and job.permutation == 3

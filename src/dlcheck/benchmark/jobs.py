@@ -30,9 +30,9 @@ class Job:
     """The name results are filed under ('' : the ladder model's name)."""
     probe: str = ""
     """A probe (see dlcheck.probes) run on the fitted model; its figures go to `extras`."""
-    tune_seconds: float = 0.0
-    """> 0: tune the model on the fold's training rows for this long, then fit and score the
-    best configuration (see dlcheck.benchmark.tuning)."""
+    tune_trials: int = 0
+    """> 0: tune the model on the fold's training rows with this many trials (the defaults
+    first), then fit and score the best configuration (see dlcheck.benchmark.tuning)."""
 
     @property
     def label(self) -> str:
@@ -45,8 +45,8 @@ class Job:
             key += f"/perm{self.permutation}"
         if self.probe:
             key += f"/{self.probe}"
-        if self.tune_seconds:
-            key += f"/tune{self.tune_seconds:g}"
+        if self.tune_trials:
+            key += f"/tune{self.tune_trials}"
         if self.params:  # two settings of one model under one name stay two jobs
             digest = hashlib.sha256(repr(self.params).encode()).hexdigest()[:12]
             key += f"/p{digest}"
@@ -70,6 +70,13 @@ class JobResult:
     n_train_available: int = 0
     test_index: np.ndarray | None = None
     predictions: np.ndarray | None = None
+    work: float = 0.0
+    """Reference CPU seconds of the fit, estimated from what it did (rows, features, trees,
+    epochs; ModelSpec.work_seconds), never read off a clock: choices of what to refit use it."""
+    epochs: int = 0
+    """Epochs a network trained (0 for other models)."""
+    stopped_by: str = ""
+    """What ended a network's training: early_stopping, max_epochs or time_limit."""
     notes: list[str] = field(default_factory=list)
     extras: dict[str, Any] = field(default_factory=dict)
     """Figures of a probe or of tuning, by kind."""

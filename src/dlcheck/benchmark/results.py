@@ -10,7 +10,7 @@ import numpy as np
 from dlcheck.benchmark.jobs import Job, JobResult
 from dlcheck.benchmark.scoring import METRICS, Metric
 from dlcheck.benchmark.splits import SplitPlan
-from dlcheck.benchmark.stats import corrected_t_interval
+from dlcheck.benchmark.stats import corrected_t_interval, goodness_sign
 from dlcheck.models.registry import FAMILY_ORDER, ModelSpec
 
 
@@ -42,6 +42,11 @@ class ModelResult:
     """Per fold id, hyperparameters that differ from `params` (tuning picks them per fold)."""
     tuned_variant: str = ""
     """The name of this model's tuned variant, which stands for it in comparisons."""
+    work: float = 0.0
+    """Reference CPU seconds of one fit (mean over folds), from counted work: what choices
+    of refits weigh, the same on every machine (JobResult.work)."""
+    capped_folds: int = 0
+    """Folds on which a network stopped at its epoch cap rather than by early stopping."""
 
     def job(self, fold, **kwargs) -> Job:
         """A job that fits this very model (ladder entry and hyperparameters) on a fold."""
@@ -101,13 +106,18 @@ class BenchmarkResults:
     def scores(self, name: str) -> np.ndarray:
         return np.asarray(self.get(name).fold_scores)
 
-    def best(self, families: set[str] | None = None) -> ModelResult | None:
-        """The best-scoring model of these families; a tuned variant stands for its default."""
-        pool = [m for m in self.models if (families is None or m.family in families)
+    def candidates(self, families: set[str] | None = None) -> list[ModelResult]:
+        """The models of these families that can be picked as the best: a tuned variant
+        stands for its default."""
+        return [m for m in self.models if (families is None or m.family in families)
                 and not m.tuned_variant]
+
+    def best(self, families: set[str] | None = None) -> ModelResult | None:
+        """The best-scoring candidate of these families."""
+        pool = self.candidates(families)
         if not pool:
             return None
-        sign = 1 if self.metric.greater_is_better else -1
+        sign = goodness_sign(self.metric.greater_is_better)
         return max(pool, key=lambda m: sign * m.mean)
 
 
@@ -168,6 +178,8 @@ def summarize(name: str, family: str, description: str, ordered: list[JobResult]
         train_rows=max(r.n_train_rows for r in ordered),
         train_rows_available=max(r.n_train_available for r in ordered),
         notes=_describe_notes(ordered, notes), spec=spec, params=dict(params or {}),
+        work=float(np.mean([r.work for r in ordered])),
+        capped_folds=sum(r.stopped_by == "max_epochs" for r in ordered),
     )
 
 

@@ -95,10 +95,27 @@ def training_rows(job: Job, data: BenchmarkData, slow: bool) -> np.ndarray:
 
 def permuted_labels(data: BenchmarkData, permutation: int) -> np.ndarray:
     """The labels of a null run: the same shuffle for every fold of one permutation, as in
-    scikit-learn's permutation_test_score."""
+    scikit-learn's permutation_test_score, within the exchangeability blocks of the data
+    (groups, time blocks; see dlcheck.benchmark.permutations)."""
     if permutation == 0:
         return data.y
-    return np.random.default_rng([data.seed, 7919, permutation]).permutation(data.y)
+    from dlcheck.benchmark.permutations import permute_labels
+
+    return permute_labels(data.y, np.random.default_rng([data.seed, 7919, permutation]),
+                          groups=data.groups, times=data.times)
+
+
+def fit_params(estimator, data: BenchmarkData, rows: np.ndarray) -> dict:
+    """What a model's own inner split (a network's early stopping) needs to split as the
+    folds are: the times or the groups of its training rows, for models that take them."""
+    import inspect
+
+    accepted = inspect.signature(estimator.fit).parameters
+    if data.times is not None and "split_order" in accepted:
+        return {"model__split_order": np.asarray(data.times)[rows]}
+    if data.groups is not None and "split_groups" in accepted:
+        return {"model__split_groups": np.asarray(data.groups)[rows]}
+    return {}
 
 
 class JobTimeout(BaseException):
@@ -180,17 +197,17 @@ def _fit_and_score(job: Job, data: BenchmarkData, result: JobResult) -> None:
     params = dict(job.params)
     X_train, X_test = data.X.iloc[train], data.X.iloc[test]
     y = permuted_labels(data, job.permutation)
-    if job.tune_seconds:
+    if job.tune_trials:
         from dlcheck.benchmark.tuning import tune
 
-        params, result.extras["tuning"] = tune(spec, X_train, y[train], data, job.tune_seconds,
+        params, result.extras["tuning"] = tune(spec, X_train, y[train], data, job.tune_trials,
                                                job.fold.id)
-        if not params:  # the defaults won: the benchmark already fitted and scored them
-            return
+        if result.extras["tuning"]["defaults_won"]:
+            return  # the benchmark already fitted and scored the defaults
     pipeline = spec.build(data.context(), params)
 
     start = time.perf_counter()
-    pipeline.fit(X_train, y[train])
+    pipeline.fit(X_train, y[train], **fit_params(pipeline[-1], data, train))
     result.fit_seconds = time.perf_counter() - start
 
     start = time.perf_counter()
@@ -204,8 +221,10 @@ def _fit_and_score(job: Job, data: BenchmarkData, result: JobResult) -> None:
     result.n_train_available = len(job.fold.train)
     result.test_index = test
     result.predictions = output.astype(np.float32)
+    result.work = spec.work_seconds(len(train), X_train.shape[1], pipeline[-1])
     log = getattr(pipeline[-1], "training_log_", None)
     if log is not None:
+        result.epochs, result.stopped_by = log.epochs, log.stopped_by
         result.notes.append(f"{log.stopped_by}: {log.epochs} epochs, best at {log.best_epoch}")
     if job.probe:
         from dlcheck.probes import FittedFold, run_probe

@@ -64,11 +64,16 @@ def make_folds(
     seed: int,
     groups: np.ndarray | None = None,
     times: np.ndarray | None = None,
+    gap: int = 0,
 ) -> SplitPlan:
-    """Folds for the whole benchmark, chosen from the structure of the data."""
+    """Folds for the whole benchmark, chosen from the structure of the data. `gap`: distinct
+    times left out between each time fold's training and test periods (--gap)."""
     n = len(y)
+    if gap and times is None:
+        raise DataError("--gap leaves periods out between training and test in time: it needs "
+                        "--time-col.")
     if times is not None:
-        return _time_folds(y, classification, n_folds, times)
+        return _time_folds(y, classification, n_folds, times, gap)
 
     if groups is not None:
         n_groups = len(np.unique(groups))
@@ -109,15 +114,24 @@ def make_folds(
     return SplitPlan(folds, "kfold", "shuffled K-fold: rows are exchangeable", n_folds, n_repeats)
 
 
-def _time_folds(y: np.ndarray, classification: bool, n_folds: int, times: np.ndarray) \
-        -> SplitPlan:
+def _time_folds(y: np.ndarray, classification: bool, n_folds: int, times: np.ndarray,
+                gap: int = 0) -> SplitPlan:
     # Split over distinct times, so rows sharing a timestamp never straddle train and test.
     distinct, row_time = np.unique(times, return_inverse=True)
     if len(distinct) <= n_folds:
         raise DataError(f"--time-col has only {len(distinct)} distinct values: forward-chaining "
                         f"needs more than {n_folds}. Use a finer time column.")
+    if gap < 0:
+        raise DataError(f"--gap must be 0 or more, not {gap}.")
+    # TimeSeriesSplit needs n_samples - gap > n_splits, and each test period has
+    # n_samples // (n_splits + 1) times: the gap must leave the first fold some training.
+    if len(distinct) - gap <= n_folds or gap >= len(distinct) - (
+            len(distinct) // (n_folds + 1)) * n_folds:
+        raise DataError(f"--gap {gap} leaves no training period: the {len(distinct)} distinct "
+                        f"times of --time-col split into {n_folds + 1} periods. Use a smaller "
+                        "--gap.")
     folds, skipped = [], 0
-    splitter = TimeSeriesSplit(n_splits=n_folds)
+    splitter = TimeSeriesSplit(n_splits=n_folds, gap=gap)
     for tr_times, te_times in splitter.split(distinct):
         train = np.flatnonzero(np.isin(row_time, tr_times))
         test = np.flatnonzero(np.isin(row_time, te_times))
@@ -131,6 +145,10 @@ def _time_folds(y: np.ndarray, classification: bool, n_folds: int, times: np.nda
                         "time. Drop --time-col or collect more data.")
     reason = ("forward-chaining: each fold trains on the past and tests on the period after "
               "it (--time-col)")
+    if gap:
+        reason += f", {gap} distinct time(s) left out between them (--gap)"
+    reason += ("; the folds train on growing amounts of the past, so their scores are not "
+               "exchangeable and the corrected t interval is approximate")
     if skipped:
         reason += f"; {skipped} early period(s) skipped because they lacked a class"
     return SplitPlan(folds, "time", reason, len(folds), 1)

@@ -1,6 +1,12 @@
 """Tuning inside one outer fold: Optuna searches on an inner split of the fold's training rows
-for a fixed wall-clock budget, against the ladder's defaults. The outer test rows are never seen,
-so the tuned model's score on them is an honest (nested) estimate."""
+with a fixed number of trials, against the ladder's defaults. The outer test rows are never
+seen, so the tuned model's score on them is an honest (nested) estimate.
+
+Both sides of the comparison get the same search: the same number of trials
+(`Budget.tuning_trials`, the defaults first) on the same inner rows, at most
+`Budget.tuning_rows` of them (a seeded subsample of the inner split, the same whatever the
+model), so that neither a fast model's many trials in a few seconds nor a slow network's one
+trial decide who wins. No clock is read: the same seed gives the same search on any machine."""
 
 from __future__ import annotations
 
@@ -12,7 +18,7 @@ import numpy as np
 import pandas as pd
 from sklearn.model_selection import GroupShuffleSplit, train_test_split
 
-from dlcheck.benchmark.runner import BenchmarkData, predict_output
+from dlcheck.benchmark.runner import BenchmarkData, fit_params, predict_output
 from dlcheck.benchmark.scoring import METRICS, PRIMARY_METRIC
 from dlcheck.models.registry import ModelSpec
 
@@ -21,52 +27,42 @@ INNER_VALIDATION = 0.2
 
 
 def tune(spec: ModelSpec, X: pd.DataFrame, y: np.ndarray, data: BenchmarkData,
-         seconds: float, fold_id: str) -> tuple[dict[str, Any], dict[str, Any]]:
-    """(best parameters, figures of the search). Empty parameters: the defaults won."""
+         n_trials: int, fold_id: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(best parameters, figures of the search); `figures["defaults_won"]` says whether the
+    defaults stayed best."""
     import optuna
 
     from dlcheck.models.search_spaces import SEARCH_SPACES
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     started = time.perf_counter()
-    seed = zlib.crc32(f"{data.seed}/{fold_id}".encode())
-    fit_idx, val_idx = inner_split(X, y, data, seed % 2**31)
+    seed = zlib.crc32(f"{data.seed}/{fold_id}".encode()) % 2**31
+    fit_idx, val_idx = inner_split(X, y, data, seed)
+    rows_available = len(fit_idx)
+    if len(fit_idx) > data.budget.tuning_rows:
+        fit_idx = np.sort(np.random.default_rng(seed).permutation(fit_idx)
+                          [:data.budget.tuning_rows])
     metric = METRICS[PRIMARY_METRIC[data.task]]
     context = data.context()
     space = SEARCH_SPACES[spec.name]
+    X_fit, y_fit = X.iloc[fit_idx], y[fit_idx]
+    rows_fit = X.index.to_numpy()[fit_idx]
 
     def inner_score(params: dict[str, Any]) -> float:
         pipeline = spec.build(context, params)
-        pipeline.fit(X.iloc[fit_idx], y[fit_idx])
+        pipeline.fit(X_fit, y_fit, **fit_params(pipeline[-1], data, rows_fit))
         output = predict_output(pipeline, X.iloc[val_idx], data)
         score = metric.fn(y[val_idx], output, data.n_classes)
         return score if np.isfinite(score) else (-np.inf if metric.greater_is_better
                                                  else np.inf)
 
     default_score = inner_score({})
-    durations = [time.perf_counter() - started]
-
-    def objective(trial: optuna.Trial) -> float:
-        begun = time.perf_counter()
-        score = inner_score(space(trial, context))
-        durations.append(time.perf_counter() - begun)
-        return score
-
-    def out_of_time(study: optuna.Study, trial: optuna.trial.FrozenTrial) -> None:
-        # Start no trial that would likely end past the budget: the budget holds for models
-        # whose one fit takes a good part of it (networks), not only between trials.
-        elapsed = time.perf_counter() - started
-        if elapsed + float(np.median(durations)) > seconds:
-            study.stop()
-
     direction = "maximize" if metric.greater_is_better else "minimize"
     study = optuna.create_study(direction=direction,
-                                sampler=optuna.samplers.TPESampler(seed=seed % 2**31))
-    remaining = seconds - (time.perf_counter() - started)
-    if remaining > durations[0]:
-        # The defaults were the first trial.
-        study.optimize(objective, n_trials=data.budget.tuning_max_trials - 1, timeout=remaining,
-                       catch=(ValueError, RuntimeError), callbacks=[out_of_time])
+                                sampler=optuna.samplers.TPESampler(seed=seed))
+    if n_trials > 1:  # the defaults were the first trial
+        study.optimize(lambda trial: inner_score(space(trial, context)),
+                       n_trials=n_trials - 1, catch=(ValueError, RuntimeError))
     finished = [t for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE]
     best_params: dict[str, Any] = {}
     best_score = default_score
@@ -82,9 +78,10 @@ def tune(spec: ModelSpec, X: pd.DataFrame, y: np.ndarray, data: BenchmarkData,
         "grouped" if data.groups is not None else "random",
         "trials": len(finished) + 1,  # the defaults count as the first trial
         "failed_trials": len(study.trials) - len(finished),
+        "trial_rows": int(len(fit_idx)),
+        "inner_rows_available": int(rows_available),
+        "validation_rows": int(len(val_idx)),
         "seconds": round(time.perf_counter() - started, 2),
-        "stopped_by": "trials" if len(study.trials) + 1 >= data.budget.tuning_max_trials
-        else "time",
         "inner_default_score": float(default_score),
         "inner_best_score": float(best_score),
         "defaults_won": not best_params,

@@ -9,6 +9,7 @@ from typing import ClassVar, Protocol
 from dlcheck._config import Budget
 from dlcheck.benchmark.jobs import Job, JobResult
 from dlcheck.benchmark.results import BenchmarkResults, ModelResult
+from dlcheck.benchmark.stats import goodness_sign
 from dlcheck.data.prepare import PreparedData
 from dlcheck.findings import Finding
 
@@ -46,20 +47,22 @@ class Check(Protocol):
 
 
 def affordable_model(models: list[ModelResult], families: set[str], greater_is_better: bool,
-                     n_fits: int, cpu_seconds: float, role: str = "model") \
+                     n_fits: int, work_seconds: float, role: str = "model") \
         -> tuple[ModelResult, str]:
-    """The best model of these families whose `n_fits` refits fit in `cpu_seconds` (from its
-    benchmark fit time), else the cheapest; and why it was chosen, in words. A tuned variant
-    stands for its default."""
+    """The best model of these families whose `n_fits` refits fit in `work_seconds` of
+    counted work (ModelResult.work: estimated from rows, trees and epochs, never from a
+    clock, so the choice is the same on every machine), else the cheapest; and why it was
+    chosen, in words. A tuned variant stands for its default."""
     pool = [m for m in models if m.family in families and not m.tuned_variant]
     if not pool:
         raise NotApplicable(f"no {role} to refit")
-    ranked = sorted(pool, key=lambda m: m.mean, reverse=greater_is_better)
+    sign = goodness_sign(greater_is_better)
+    ranked = sorted(pool, key=lambda m: (-sign * m.mean, m.name))
     for rank, m in enumerate(ranked):
-        if m.fit_seconds * n_fits <= cpu_seconds:
+        if m.work * n_fits <= work_seconds:
             return m, (f"the best {role}" if rank == 0 else
                        f"the best {role} whose {n_fits} refits fit the budget "
                        f"({ranked[0].name} would take about "
-                       f"{ranked[0].fit_seconds * n_fits:.0f} CPU s)")
-    return min(pool, key=lambda m: m.fit_seconds), \
+                       f"{ranked[0].work * n_fits:.0f} CPU s of counted work)")
+    return min(pool, key=lambda m: (m.work, m.name)), \
         f"the cheapest {role}: no better one fits the budget"

@@ -28,9 +28,10 @@ class ClassImbalance:
     are refitted with the other class-weight setting than the benchmark's (the ladder weights
     classes from the same ratio)."""
     budget_share: float = 0.25
-    """Share of the budget's permutation_cpu_seconds the refits may take (15 CPU s on the
-    quick budget); a model whose refits would overrun it is skipped, and said so, for the next
-    best of its role that fits (usually no deep model on large tables with the quick budget)."""
+    """Share of the budget's permutation_work the refits may take (15 CPU s of counted work on
+    the quick budget); a model whose refits would overrun it is skipped, and said so, for the
+    next best of its role that fits (usually no deep model on large tables with the quick
+    budget)."""
     same_score: float = 0.01
     """A change of the primary metric within this is 'about the same'."""
 
@@ -88,7 +89,7 @@ class ClassImbalance:
         first-repeat folds for the other."""
         prepared, results = context.prepared, context.results
         folds = {f.id: f for f in results.split.first_repeat}
-        allowance = context.budget.permutation_cpu_seconds * self.budget_share
+        allowance = context.budget.permutation_work * self.budget_share
         skipped: dict[str, str] = {}
         roles: dict[str, list[str]] = {}
         spent = 0.0
@@ -100,15 +101,15 @@ class ClassImbalance:
                              and not m.tuned_variant),
                             key=lambda m: -sign * m.mean)
             for rank, model in enumerate(ranked):
-                cost = 0.0 if model.name in roles else model.fit_seconds * len(folds)
+                cost = 0.0 if model.name in roles else model.work * len(folds)
                 if spent + cost <= allowance:
                     roles.setdefault(model.name, []).append(
                         role if rank == 0 else f"{role} whose refits fit the budget")
                     spent += cost
                     break
                 skipped[model.name] = (f"its {len(folds)} refits would take about "
-                                       f"{cost:.0f} CPU s, over the {allowance:.0f} s this "
-                                       "comparison may spend")
+                                       f"{cost:.0f} CPU s of counted work, over the "
+                                       f"{allowance:.0f} s this comparison may spend")
         chosen = [results.get(name) for name in roles]
         default = "balanced" if imbalance >= IMBALANCE_RATIO_FOR_CLASS_WEIGHTS else None
         jobs, plans = [], {}

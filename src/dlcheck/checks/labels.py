@@ -98,9 +98,13 @@ class WrongLabels:
     def _evidence(self, prepared: PreparedData, covered: np.ndarray, labels: np.ndarray,
                   proba: np.ndarray, model: str, observed: dict, expected: float,
                   high: float) -> dict:
+        from cleanlab.rank import get_label_quality_scores
+
         n = len(labels)
-        # Most suspected: the lowest probability given to the label (self-confidence).
-        ranked = np.argsort(proba[np.arange(n), labels], kind="stable")[: self.n_suspects]
+        # Most suspected: the lowest label quality, the probability given to the label
+        # (cleanlab's self-confidence score).
+        quality = get_label_quality_scores(labels, proba, method="self_confidence")
+        ranked = np.argsort(quality, kind="stable")[: self.n_suspects]
         rows = np.flatnonzero(covered)[ranked]
         source_rows = prepared.source_rows[rows] if prepared.source_rows is not None else rows
         predicted = proba[ranked].argmax(axis=1)

@@ -30,9 +30,12 @@ class LearningCurves:
     title: ClassVar[str] = "Too little data: learning curves"
     fractions: tuple[float, ...] = (0.1, 0.18, 0.32, 0.56)
     """Shares of each training fold, log-spaced; the full fold comes from the benchmark."""
-    horizon: float = 100.0
-    """How far (x today's rows) a crossing is looked for."""
+    horizon: float = 10.0
+    """How far (x today's rows) a crossing is looked for: five points over one decade of
+    rows support no longer extrapolation."""
     n_bootstrap: int = 200
+    """Resamples of the folds (the same for every curve, so the crossing's interval is paired)
+    behind the projections' bands and the crossing's interval."""
 
     def run(self, context: CheckContext) -> list[Finding]:
         results = context.results
@@ -53,7 +56,9 @@ class LearningCurves:
         ceiling = metric.upper if metric.greater_is_better else -metric.lower
         rng = np.random.default_rng(context.seed)
         n_full = float(np.mean([len(f.train) for f in folds]))
-        curves = []
+        resamples = [rng.choice(len(folds), len(folds), replace=True)
+                     for _ in range(self.n_bootstrap)]
+        curves, boots = [], {}
         for name in models:
             model = results.get(name)
             # A subsampled model is also projected to all the training rows it did not see.
@@ -67,13 +72,13 @@ class LearningCurves:
             for fid, score in zip(model.fold_ids, model.fold_scores, strict=True):
                 if fid in per_fold:
                     per_fold[fid].append((model.train_rows, score))
-            curve = self._curve(name, per_fold, sign, ceiling, targets, rng)
+            curve, boots[name] = self._curve(name, per_fold, sign, ceiling, targets, resamples)
             curve["family"] = model.family
             curve["rows_seen"] = model.train_rows
             curve["subsampled"] = model.subsampled
             curves.append(curve)
         worthwhile = resolve_min_gain(results, context.min_gain, classical).value
-        crossing = self._crossing(curves, classical, deep, n_full, worthwhile)
+        crossing = self._crossing(curves, boots, classical, deep, n_full, worthwhile)
         return [self._finding(curves, crossing, metric.name, n_full, classical, deep)]
 
     @staticmethod
@@ -85,35 +90,39 @@ class LearningCurves:
             fraction *= min(1.0, model.train_rows / len(fold.train))
         return model.job(fold, fraction=fraction)
 
-    def _curve(self, name, per_fold, sign, ceiling, targets, rng) -> dict:
+    def _curve(self, name, per_fold, sign, ceiling, targets, resamples) \
+            -> tuple[dict, list]:
+        """The curve's points, fit and projections, and the fit on each resample of the folds
+        (None where it failed)."""
         table = np.array([pt for pts in per_fold.values() for pt in pts])
         rows = np.unique(table[:, 0])
         means = np.array([table[table[:, 0] == n, 1].mean() for n in rows])
         params = _fit(rows, sign * means, ceiling)
         projected, low, high = [None] * len(targets), [None] * len(targets), [None] * len(targets)
+        fits: list = []
         if params is not None:
             projected = (sign * power_law(targets, *params)).tolist()
-            boots = []
             fold_ids = list(per_fold)
-            for _ in range(self.n_bootstrap):
-                sample = rng.choice(len(fold_ids), len(fold_ids), replace=True)
+            for sample in resamples:
                 points = np.array([pt for i in sample for pt in per_fold[fold_ids[i]]])
-                boot_means = np.array([points[points[:, 0] == n, 1].mean() for n in rows
-                                       if (points[:, 0] == n).any()])
                 boot_rows = np.array([n for n in rows if (points[:, 0] == n).any()])
-                fitted = _fit(boot_rows, sign * boot_means, ceiling)
-                if fitted is not None:
-                    boots.append(sign * power_law(targets, *fitted))
+                boot_means = np.array([points[points[:, 0] == n, 1].mean() for n in boot_rows])
+                fits.append(_fit(boot_rows, sign * boot_means, ceiling))
+            boots = [sign * power_law(targets, *f) for f in fits if f is not None]
             if boots:
                 low = np.percentile(boots, 2.5, axis=0).tolist()
                 high = np.percentile(boots, 97.5, axis=0).tolist()
-        return {"model": name, "train_rows": rows.tolist(), "scores": means.tolist(),
-                "fit": None if params is None else dict(zip("abc", map(float, params),
-                                                            strict=True)),
-                "projection_rows": targets.tolist(), "projected": projected,
-                "projected_low": low, "projected_high": high}
+        curve = {"model": name, "train_rows": rows.tolist(), "scores": means.tolist(),
+                 "fit": None if params is None else dict(zip("abc", map(float, params),
+                                                             strict=True)),
+                 "projection_rows": targets.tolist(), "projected": projected,
+                 "projected_low": low, "projected_high": high}
+        return curve, fits
 
-    def _crossing(self, curves, classical, deep, n_full, min_gain) -> dict:
+    def _crossing(self, curves, boots, classical, deep, n_full, min_gain) -> dict:
+        """Where the deep curve leads the classical one by the minimum gain, within
+        `horizon` x today's rows, with a paired bootstrap interval of that row count;
+        'undetermined' when the interval is open-ended (some resamples never cross)."""
         by_name = {c["model"]: c for c in curves}
         if classical is None or deep is None:
             return {"status": "no deep or no classical model"}
@@ -121,16 +130,32 @@ class LearningCurves:
         if c_fit is None or d_fit is None:
             return {"status": "a curve could not be fitted"}
         grid = n_full * np.logspace(0, np.log10(self.horizon), 200)
-        gap = power_law(grid, **d_fit) - power_law(grid, **c_fit)
-        worth_it = np.flatnonzero(gap > min_gain)
-        if gap[0] > min_gain:
-            return {"status": "deep already ahead", "rows": float(n_full)}
-        if len(worth_it) == 0:
-            return {"status": f"no crossing within {self.horizon:g}x the data",
-                    "catch_up_rows": _first(grid, gap >= 0)}
-        return {"status": "crosses", "rows": float(grid[worth_it[0]]),
-                "times_today": float(grid[worth_it[0]] / n_full),
-                "catch_up_rows": _first(grid, gap >= 0), "min_gain": min_gain}
+        base = {"horizon": self.horizon, "min_gain": min_gain}
+
+        def first_lead(d_params, c_params) -> float:
+            gap = power_law(grid, *d_params) - power_law(grid, *c_params)
+            hits = np.flatnonzero(gap > min_gain)
+            return float(grid[hits[0]]) if len(hits) else float("inf")
+
+        point = first_lead(tuple(d_fit.values()), tuple(c_fit.values()))
+        gap_today = float(power_law(n_full, **d_fit) - power_law(n_full, **c_fit))
+        paired = [first_lead(d, c) for d, c in zip(boots[deep.name], boots[classical.name],
+                                                    strict=True)
+                  if d is not None and c is not None]
+        share = float(np.mean(np.isfinite(paired))) if paired else 0.0
+        base.update(gap_today=gap_today, share_of_resamples_crossing=share,
+                    resamples=len(paired))
+        if point == grid[0]:
+            return {"status": "deep already ahead", "rows": float(n_full), **base}
+        if not np.isfinite(point):
+            return {"status": "no crossing", **base}
+        low, high = (np.percentile(paired, [2.5, 97.5]) if paired
+                     else (float("nan"), float("inf")))
+        crossing = {"rows": point, "times_today": point / n_full,
+                    "rows_low": float(low) if np.isfinite(low) else None,
+                    "rows_high": float(high) if np.isfinite(high) else None, **base}
+        status = "crosses" if np.isfinite(high) else "undetermined"
+        return {"status": status, **crossing}
 
     def _finding(self, curves, crossing, metric, n_full, classical, deep) -> Finding:
         projections = "; ".join(_projection_text(c, n_full) for c in curves
@@ -150,14 +175,25 @@ class LearningCurves:
         elif status == "crosses":
             headline = (f"The deep curve ({deep.name}) is projected to lead {classical.name} by "
                         f"the minimum worthwhile gain at about {crossing['rows']:,.0f} training "
-                        f"rows, {crossing['times_today']:.0f}x today's.")
+                        f"rows (95% interval {crossing['rows_low']:,.0f} to "
+                        f"{crossing['rows_high']:,.0f}), {crossing['times_today']:.1f}x "
+                        "today's.")
             advice = (f"Collect about {crossing['rows'] * 1.25:,.0f} rows (training plus test) "
-                      "before trying deep learning again; projections this far are rough.")
+                      "before trying deep learning again; projections are rough.")
+        elif status == "undetermined":
+            headline = (f"Whether the deep curve ({deep.name}) would lead {classical.name} by "
+                        f"the minimum worthwhile gain with more data is undetermined: the fitted "
+                        f"curves cross at about {crossing['rows']:,.0f} training rows, but "
+                        f"{1 - crossing['share_of_resamples_crossing']:.0%} of resamples of the "
+                        f"folds do not cross within {self.horizon:g}x today's rows.")
+            advice = "Measure again with more rows before planning on either side."
         elif status == "deep already ahead":
             headline = (f"On the fitted curves, the deep model ({deep.name}) already leads "
-                        f"{classical.name} by more than the minimum worthwhile gain.")
-            advice = "More data is projected to keep the deep model ahead."
-        elif status.startswith("no crossing"):
+                        f"{classical.name} by more than the minimum worthwhile gain at today's "
+                        "size.")
+            advice = ("The verdict rests on the measured comparison, not on the curves; "
+                      "more data is projected to keep the deep model ahead.")
+        elif status == "no crossing":
             headline = (f"The deep curve does not lead the classical one by the minimum "
                         f"worthwhile gain within {self.horizon:g}x the data.")
             advice = "More data of the same kind is unlikely to change the verdict."
@@ -198,11 +234,6 @@ def _at_all_rows(curve: dict, n_full: float) -> dict:
             "projected": rounded(curve["projected"][0]),
             "projected_low": rounded(curve["projected_low"][0]),
             "projected_high": rounded(curve["projected_high"][0])}
-
-
-def _first(grid: np.ndarray, condition: np.ndarray) -> float | None:
-    hits = np.flatnonzero(condition)
-    return float(grid[hits[0]]) if len(hits) else None
 
 
 def _fit(rows: np.ndarray, goodness: np.ndarray, ceiling: float = np.inf):

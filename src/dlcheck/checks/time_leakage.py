@@ -40,8 +40,8 @@ class TimeSplitGap:
     alpha: float = ALPHA
     """Significance level of the gap (its interval, or the sign test over folds)."""
     budget_share: float = 0.25
-    """Share of the budget's permutation_cpu_seconds that the refits may take: the best
-    classical model whose refits fit in it is refitted."""
+    """Share of the budget's permutation_work that the refits may take: the best classical
+    model whose refits fit in it (counted work) is refitted."""
 
     def run(self, context: CheckContext) -> list[Finding]:
         prepared, results = context.prepared, context.results
@@ -50,7 +50,7 @@ class TimeSplitGap:
         if context.run_jobs is None:
             raise NotApplicable("no executor to refit the model on shuffled folds")
         folds = {f.id: f for f in results.split.first_repeat}
-        allowance = context.budget.permutation_cpu_seconds * self.budget_share
+        allowance = context.budget.permutation_work * self.budget_share
         model, why = affordable_model(results.models, CLASSICAL, results.metric.greater_is_better,
                                       len(folds), allowance, role="classical model")
         time_scores = {fid: s for fid, s in zip(model.fold_ids, model.fold_scores, strict=True)

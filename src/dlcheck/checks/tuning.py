@@ -1,5 +1,6 @@
 """Defaults are not magic: the best classical and the best deep model, each tuned with Optuna
-for the same wall-clock budget inside every outer fold (nested), against their defaults.
+with the same number of trials on the same rows inside every outer fold (nested), against
+their defaults.
 
 This is the one check that adds to the results: each tuned variant joins the ladder and stands
 for its default in every comparison after it (the later checks and the verdict), because its
@@ -17,7 +18,6 @@ from dlcheck.benchmark.compare import CLASSICAL
 from dlcheck.benchmark.jobs import JobResult
 from dlcheck.benchmark.results import BenchmarkResults, ModelResult, summarize
 from dlcheck.benchmark.stats import paired_difference
-from dlcheck.benchmark.tuning import INNER_VALIDATION
 from dlcheck.checks.base import CheckContext, NotApplicable
 from dlcheck.findings import Finding
 
@@ -37,30 +37,25 @@ class Tuning:
                    if m is not None and (m.spec or m.name) in SEARCH_SPACES and not m.params]
         if not targets:
             raise NotApplicable("no classical or deep model to tune")
-        seconds = context.budget.tuning_seconds
-        # A model whose one fit on the inner split would not end within the budget gets no
-        # trial: its defaults stand, and the finding says so (no fit is spent learning nothing).
-        untunable = {m.name: m.fit_seconds for m in targets
-                     if m.fit_seconds * (1 - INNER_VALIDATION) >= seconds}
-        searched = [m for m in targets if m.name not in untunable]
+        trials = context.budget.tuning_trials
         by_id = {f.id: f for f in results.split.folds}
-        jobs = [m.job(by_id[fid], tune_seconds=seconds, name=f"{m.name}_tuned")
-                for m in searched for fid in m.fold_ids]
-        done = context.run_jobs(jobs) if jobs else []
+        jobs = [m.job(by_id[fid], tune_trials=trials, name=f"{m.name}_tuned")
+                for m in targets for fid in m.fold_ids]
+        done = context.run_jobs(jobs)
         failed = [r for r in done if not r.ok]
         if failed:  # all or nothing: one side tuned and the other not would be unfair
             raise RuntimeError(f"tuning {failed[0].model} failed, so no model was tuned: "
                                f"{failed[0].error}")
         rows = {}
-        for model in searched:
+        for model in targets:
             mine = {r.fold_id: r for r in done if r.model == f"{model.name}_tuned"}
-            tuned = self._add_tuned(results, model, mine, seconds)
+            tuned = self._add_tuned(results, model, mine, trials)
             rows[model.name] = self._row(results, model, tuned, mine)
-        return [self._finding(results, rows, untunable, seconds)]
+        return [self._finding(results, rows, trials)]
 
     @staticmethod
     def _add_tuned(results: BenchmarkResults, model: ModelResult,
-                   mine: dict[str, JobResult], seconds: float) -> ModelResult:
+                   mine: dict[str, JobResult], trials: int) -> ModelResult:
         """The tuned variant as a model of the ladder; a fold where the defaults won keeps the
         default's own fit (same seed, same rows: the same model)."""
         defaults = results.fold_results.get(model.name, {})
@@ -72,7 +67,7 @@ class Tuning:
             ordered.append(r)
         name = f"{model.name}_tuned"
         tuned = summarize(
-            name, model.family, f"{model.description}; tuned with Optuna for {seconds:g} s "
+            name, model.family, f"{model.description}; tuned with Optuna, {trials} trials "
             "inside each fold", ordered, results.metric, results.split,
             spec=model.spec or model.name)
         tuned.fold_params = {fid: mine[fid].extras["tuning"]["params"] for fid in model.fold_ids}
@@ -102,14 +97,15 @@ class Tuning:
                                                      round(gain.ci_high, 4)],
             "gain_p_value": round(gain.p_value, 4) if np.isfinite(gain.p_value) else None,
             "trials_per_fold": [f["trials"] for f in figures],
+            "trial_rows_per_fold": [f["trial_rows"] for f in figures],
+            "inner_rows_per_fold": [f["inner_rows_available"] for f in figures],
             "search_seconds_per_fold": [f["seconds"] for f in figures],
             "defaults_kept_on_folds": sum(f["defaults_won"] for f in figures),
             "params_per_fold": {fid: mine[fid].extras["tuning"]["params"]
                                 for fid in model.fold_ids},
         }
 
-    def _finding(self, results: BenchmarkResults, rows: dict, untunable: dict[str, float],
-                 seconds: float) -> Finding:
+    def _finding(self, results: BenchmarkResults, rows: dict, trials: int) -> Finding:
         metric = results.metric.name
         n_folds = len(results.split.folds)
         parts = []
@@ -118,16 +114,17 @@ class Tuning:
             parts.append(
                 f"{name} {row['default']:.3f} -> {row['tuned']:.3f} tuned "
                 f"(gain {row['gain']:+.3f}, 95% CI {row['gain_ci'][0]:+.3f} to "
-                f"{row['gain_ci'][1]:+.3f}; {_trials(row['trials_per_fold'])} a fold"
+                f"{row['gain_ci'][1]:+.3f}"
                 + (f", defaults kept on {kept} of {n_folds} folds" if kept else "") + ")")
-        for name, fit_seconds in untunable.items():
-            parts.append(f"{name} not tuned: one fit takes about {fit_seconds:.1f} s, so no "
-                         f"trial fits in {seconds:g} s; its defaults stand")
-        summary = (f"The best classical and the best deep model each had {seconds:g} s of "
-                   "tuning inside every outer fold, on rows the fold's test part never saw: "
-                   + "; ".join(parts) + f" ({metric}).")
+        trial_rows = max((max(r["trial_rows_per_fold"]) for r in rows.values()), default=0)
+        inner_rows = max((max(r["inner_rows_per_fold"]) for r in rows.values()), default=0)
+        on_rows = (f"on {trial_rows:,} of the {inner_rows:,} inner training rows, the same "
+                   "for both" if trial_rows < inner_rows else "on the same inner rows")
+        summary = (f"The best classical and the best deep model each had {trials} tuning "
+                   f"trials (the defaults first) inside every outer fold, {on_rows}, scored on "
+                   "rows the fold's test part never saw: " + "; ".join(parts) + f" ({metric}).")
         severity, advice = "info", ("The verdict compares the tuned variants; a larger "
-                                    "--budget tunes longer.")
+                                    "--budget runs more trials.")
         classical = next((r for r in rows.values() if r["family"] != "deep"), None)
         deep = next((r for r in rows.values() if r["family"] == "deep"), None)
         if classical and deep:
@@ -142,18 +139,9 @@ class Tuning:
                             f"the {leader} one is.")
                 advice = ("Judge deep against classical on tuned models only; a comparison of "
                           "defaults would have misled here.")
-        shallow = [n for n, r in rows.items() if np.mean(r["trials_per_fold"]) < 5]
-        shallow += list(untunable)
-        if shallow:
-            advice += (f" {', '.join(shallow)} got fewer than 5 trials a fold in this time: "
-                       "its tuning is shallow; a larger --budget searches further.")
-        evidence = {"metric": metric, "seconds_per_fold": seconds, "models": rows,
-                    "not_tuned": {n: {"fit_seconds": round(t, 2),
-                                      "why": "one fit takes longer than the budget"}
-                                  for n, t in untunable.items()}}
+        if trial_rows < inner_rows:
+            advice += (f" Trials fitted on a subsample of {trial_rows:,} rows; the best "
+                       "configuration was then refitted on the whole training fold. A larger "
+                       "--budget tunes on more rows.")
+        evidence = {"metric": metric, "trials_per_fold": trials, "models": rows}
         return Finding(self.code, severity, summary, evidence, advice)
-
-
-def _trials(per_fold: list[int]) -> str:
-    mean = float(np.mean(per_fold))
-    return "1 trial (the defaults)" if mean == 1 else f"{mean:.3g} trials"

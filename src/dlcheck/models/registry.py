@@ -26,6 +26,8 @@ FAMILY_ORDER: dict[str, int] = {
 """Simplicity follows the ladder: a lower rank is simpler to run, read and maintain."""
 
 IMBALANCE_RATIO_FOR_CLASS_WEIGHTS = 3.0
+REFERENCE_WIDTH = 128
+"""Width of the networks the deep work rates are measured at (the quick budget's)."""
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,24 @@ class ModelSpec:
     """Slow models see at most `budget.max_rows_slow` training rows."""
     relative_cost: float = 1.0
     """Rough cost, so the executor can start the longest jobs first."""
+    work_rate: float = 0.1
+    """Reference CPU seconds of one unit of work on 10,000 rows x 20 features: one fit
+    (linear, tree), 100 trees (ensembles), one epoch of a width-128 network (measured on one
+    core of the reference machine, benchmarks/calibrate_work.py). Choices of what to refit
+    count work with it instead of reading a clock."""
+
+    def work_seconds(self, n_rows: int, n_features: int, estimator) -> float:
+        """Reference CPU seconds of a fit of `estimator` (fitted) on `n_rows` x `n_features`:
+        the same figure on every machine and under any load."""
+        units = 1.0
+        log = getattr(estimator, "training_log_", None)
+        if log is not None:  # a network: epochs, wider and multi-head ones cost more
+            width = getattr(estimator, "width", REFERENCE_WIDTH)
+            heads = getattr(estimator, "k", 1) if estimator.architecture == "tabm" else 1
+            units = max(log.epochs, 1) * (width / REFERENCE_WIDTH) ** 2 * heads
+        elif hasattr(estimator, "n_estimators"):
+            units = estimator.n_estimators / 100
+        return self.work_rate * units * (n_rows / 10_000) * (max(n_features, 1) / 20)
 
     def build(self, context: ModelContext, params: dict | None = None) -> Pipeline:
         """The pipeline; `params` override the model step's ladder defaults."""
@@ -135,22 +155,23 @@ report shows (importing the networks here would load torch with the ladder)."""
 
 LADDER: tuple[ModelSpec, ...] = (
     ModelSpec("dummy", "baseline", "predicts the class prior / the mean", _dummy, "linear",
-              relative_cost=0.1),
+              relative_cost=0.1, work_rate=0.002),
     ModelSpec("linear", "linear", "logistic / ridge regression on scaled, one-hot features",
-              _linear, "linear", relative_cost=0.5),
+              _linear, "linear", relative_cost=0.5, work_rate=0.2),
     ModelSpec("shallow_tree", "tree", "decision tree of depth <= 4: readable by a person",
-              _shallow_tree, "tree", relative_cost=0.3),
+              _shallow_tree, "tree", relative_cost=0.3, work_rate=0.05),
     ModelSpec("random_forest", "ensemble", "random forest (scikit-learn)", _random_forest,
-              "tree", slow=True, relative_cost=5),
+              "tree", slow=True, relative_cost=5, work_rate=3.0),
     ModelSpec("lightgbm", "ensemble", "gradient-boosted trees (LightGBM defaults)", _lightgbm,
-              "tree", relative_cost=3),
+              "tree", relative_cost=3, work_rate=0.4),
     ModelSpec("mlp", "deep", "MLP for tables: periodic numeric embeddings (" + _EMBEDDINGS
               + "), category embeddings, LayerNorm, dropout, AdamW, early stopping",
-              _deep("mlp", lr=1e-3, weight_decay=1e-4), "deep", slow=True, relative_cost=40),
+              _deep("mlp", lr=1e-3, weight_decay=1e-4), "deep", slow=True, relative_cost=40,
+              work_rate=0.4),
     ModelSpec("tabm", "deep", "TabM: an efficient ensemble of MLPs (Gorishniy et al., 2025), "
               "from the authors' `tabm` package, periodic numeric embeddings (" + _EMBEDDINGS
               + ")", _deep("tabm", lr=2e-3, weight_decay=3e-4),
-              "deep", slow=True, relative_cost=50),
+              "deep", slow=True, relative_cost=50, work_rate=0.2),
 )
 
 

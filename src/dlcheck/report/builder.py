@@ -55,7 +55,16 @@ def build_report(
             "metric_reason": WHY_PRIMARY[results.task],
             "min_gain": comparison.min_gain.value,
             "min_gain_description": comparison.min_gain.description,
-            "statistics": "corrected resampled t-test (Nadeau & Bengio, 2003), 95% intervals",
+            "min_gain_why": comparison.min_gain.why,
+            "statistics": "corrected resampled t-test (Nadeau & Bengio, 2003), 95% intervals; "
+                          "a model picked as the best of several is compared simultaneously "
+                          "over them (multiple comparisons with the best, Hsu 1996); a simpler "
+                          "model replaces a better one only when shown within the minimum "
+                          "worthwhile gain of it (non-inferiority, Schuirmann 1987)",
+            "interval_note": ("forward-chaining folds train on growing amounts of the past: "
+                              "their scores are not exchangeable, so the intervals are "
+                              "approximate" if results.split.strategy == "time" else ""),
+            "gap": options.get("gap", 0),
             "budget": budget.to_dict(),
             "seed": options.get("seed"),
             "options": options,
@@ -131,7 +140,8 @@ def _model(model: dict[str, Any], classical) -> dict[str, Any]:
 def _interval(i: Interval | None) -> dict[str, float] | None:
     if i is None:
         return None
-    return {"mean": i.mean, "ci_low": i.ci_low, "ci_high": i.ci_high, "p_value": i.p_value}
+    return {"mean": i.mean, "ci_low": i.ci_low, "ci_high": i.ci_high, "p_value": i.p_value,
+            "n_compared": i.n_compared}
 
 
 def _comparison(c: Comparison) -> dict[str, Any]:
@@ -148,9 +158,14 @@ def _comparison(c: Comparison) -> dict[str, Any]:
         "p_value": gain.p_value if gain else None,
         "uplift_meaning": "best deep minus best classical, in the metric's units, signed so "
                           "that a positive value means the deep model is better",
+        "n_compared": gain.n_compared if gain else None,
+        "n_compared_meaning": "deep models the best deep was picked from: its interval is "
+                              "simultaneous over them",
         "min_gain": c.min_gain.value,
         "min_gain_description": c.min_gain.description,
+        "min_gain_why": c.min_gain.why,
         "best_over_dummy": _interval(c.best_vs_dummy),
+        "latest_folds": c.latest_folds,
         "cost_ratios_deep_over_classical": c.cost_ratios,
     }
 

@@ -8,7 +8,7 @@ import time
 import numpy as np
 import torch
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
-from sklearn.model_selection import train_test_split
+from sklearn.model_selection import GroupShuffleSplit, train_test_split
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 from torch.nn import functional as F
@@ -106,7 +106,11 @@ class _DeepTabularBase(BaseEstimator):
     def _losses(self, y_train: torch.Tensor):
         raise NotImplementedError
 
-    def fit(self, X, y):
+    def fit(self, X, y, split_groups=None, split_order=None):
+        """Train with early stopping on a validation part of (X, y) split as the benchmark's
+        folds are: the latest rows by `split_order` (time), whole groups of `split_groups`,
+        else at random (stratified for classes). Training stops when the validation loss,
+        the very loss the network trains on, has not improved for `patience` epochs."""
         X, y = validate_data(self, X, y, dtype=np.float32, y_numeric=not self._is_classifier())
         if self._is_classifier():
             check_classification_targets(y)
@@ -125,16 +129,9 @@ class _DeepTabularBase(BaseEstimator):
         cat_cardinalities = (
             [int(c) + 2 for c in X[:, n_num:].max(axis=0)] if self.n_cat_features else []
         )
-        stratify = None
-        if self._is_classifier():
-            counts = np.bincount(y_tensor.numpy())
-            n_valid = int(np.ceil(self.validation_fraction * len(y)))
-            if counts.min() >= 2 and min(n_valid, len(y) - n_valid) >= len(counts):
-                stratify = y
-        train_idx, valid_idx = train_test_split(
-            np.arange(len(y)), test_size=self.validation_fraction, stratify=stratify,
-            random_state=self.random_state,
-        )
+        train_idx, valid_idx = self._validation_split(y_tensor, split_groups, split_order)
+        self.validation_split_ = ("time" if split_order is not None else
+                                  "grouped" if split_groups is not None else "random")
         module = ARCHITECTURES[self.architecture](
             n_num, cat_cardinalities, d_out, width=self.width, n_blocks=self.n_blocks,
             dropout=self.dropout, k=self.k, frequency_scale=self.frequency_scale,
@@ -157,6 +154,29 @@ class _DeepTabularBase(BaseEstimator):
         self.training_log_ = log
         self.fit_seconds_ = time.perf_counter() - start
         return self
+
+    def _validation_split(self, y_tensor: torch.Tensor, groups, order) \
+            -> tuple[np.ndarray, np.ndarray]:
+        """Positions of the rows that train and of those that decide early stopping."""
+        n = len(y_tensor)
+        positions = np.arange(n)
+        if order is not None:
+            ranked = np.argsort(np.asarray(order), kind="stable")
+            cut = n - int(np.ceil(self.validation_fraction * n))
+            return np.sort(ranked[:cut]), np.sort(ranked[cut:])
+        if groups is not None and len(np.unique(groups)) >= 2:
+            splitter = GroupShuffleSplit(n_splits=1, test_size=self.validation_fraction,
+                                         random_state=self.random_state)
+            return next(splitter.split(positions, groups=np.asarray(groups)))
+        stratify = None
+        if self._is_classifier():
+            codes = y_tensor.numpy()
+            counts = np.bincount(codes)
+            n_valid = int(np.ceil(self.validation_fraction * n))
+            if counts.min() >= 2 and min(n_valid, n - n_valid) >= len(counts):
+                stratify = codes
+        return train_test_split(positions, test_size=self.validation_fraction,
+                                stratify=stratify, random_state=self.random_state)
 
     def _epoch_limit(self, n_train: int) -> int:
         """Epochs allowed: `max_epochs`, fewer when `max_row_passes` runs out first."""
@@ -258,13 +278,6 @@ def _mark_some_unknown(codes: torch.Tensor, generator: torch.Generator) -> torch
     return codes.masked_fill(mask, 0)
 
 
-def _mean_head_nll(log_probs_per_head: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-    """Negative log-likelihood of the ensemble: the mean of the heads' probabilities."""
-    k = log_probs_per_head.shape[1]
-    log_mean = torch.logsumexp(log_probs_per_head, dim=1) - np.log(k)
-    return F.nll_loss(log_mean, y)
-
-
 class DeepTabularClassifier(ClassifierMixin, _DeepTabularBase):
     """Classifier; with several heads (TabM) each head is trained and their probabilities
     are averaged."""
@@ -284,10 +297,9 @@ class DeepTabularClassifier(ClassifierMixin, _DeepTabularBase):
             w = None if weight is None else weight.to(out.device)
             return F.cross_entropy(out.flatten(0, 1), y.repeat_interleave(k), weight=w)
 
-        def valid_loss(out, y):
-            return _mean_head_nll(F.log_softmax(out, dim=-1), y)
-
-        return train_loss, valid_loss
+        # Early stopping watches the loss being minimised (class weights and heads included):
+        # stopping on another loss would pick an epoch the training did not aim at.
+        return train_loss, train_loss
 
     def _target_tensor(self, y):
         return torch.from_numpy(np.searchsorted(self.classes_, y).astype(np.int64))
@@ -319,10 +331,7 @@ class DeepTabularRegressor(RegressorMixin, _DeepTabularBase):
         def train_loss(out, y):
             return F.mse_loss(out[..., 0], y.unsqueeze(1).expand(-1, out.shape[1]))
 
-        def valid_loss(out, y):
-            return F.mse_loss(out[..., 0].mean(dim=1), y)
-
-        return train_loss, valid_loss
+        return train_loss, train_loss
 
     def _target_tensor(self, y):
         return torch.from_numpy(((y - self.y_mean_) / self.y_std_).astype(np.float32))
