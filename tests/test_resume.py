@@ -1,5 +1,6 @@
 """Never lose work: the same inputs give the same report, and a run killed with SIGKILL goes on
-where it stopped, fits no finished job again and ends with the report of an uninterrupted run."""
+where it stopped, fits no finished job again and ends with the report of an uninterrupted run.
+Its workers do not outlive it."""
 
 import json
 import os
@@ -16,6 +17,7 @@ from dlcheck import assess
 from dlcheck.data.synthetic import rotated_smooth_table
 from dlcheck.store import STORE_NAME, read_history
 from tests.helpers import SMOKE_BUDGET, without_timings
+from tests.test_interruption import session_survivors
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[1]
@@ -62,17 +64,24 @@ def test_sigkill_then_resume_gives_the_uninterrupted_report_and_fits_no_job_twic
     report, total_jobs = uninterrupted
     out = tmp_path / "run"
     command = [sys.executable, "-c", SCRIPT, str(out)]
-    env = os.environ | {"PYTHONPATH": str(ROOT)}
-    # Killed with its workers, as by a lost machine, once the benchmark is done and the
-    # checks have started refitting models.
+    env = os.environ | {"PYTHONPATH": os.pathsep.join(
+        [str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])])}
+    # The main process alone is killed, as by the out-of-memory killer or a lost terminal,
+    # once the benchmark is done and the checks are refitting models in workers.
     victim = subprocess.Popen(command, env=env, start_new_session=True,
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.time() + 240
-    while _stored_jobs(out) < 30 and victim.poll() is None and time.time() < deadline:
+    run: list[int] = []
+    while victim.poll() is None and time.time() < deadline:
+        run = session_survivors(victim.pid, 0)  # with its resource tracker and fork server
+        if _stored_jobs(out) >= 30 and len(run) >= 4:  # ... and workers
+            break
         time.sleep(0.2)
     assert victim.poll() is None, victim.stderr.read()[-2000:]
-    os.killpg(victim.pid, signal.SIGKILL)
+    os.kill(victim.pid, signal.SIGKILL)
     victim.wait(timeout=30)
+    assert len(run) >= 4
+    assert not session_survivors(victim.pid)  # they noticed it within seconds, and ended
     saved = _stored_jobs(out)
     assert 30 <= saved < total_jobs
     assert not (out / "report.json").exists()

@@ -4,17 +4,26 @@ another Executor; models and checks never know which one ran them."""
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.connection
 import os
+import signal
 import sys
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from typing import Protocol
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Protocol
 
-from dlcheck.benchmark.jobs import Job, JobResult
+if TYPE_CHECKING:  # annotations only: importing the executor stays light (no scikit-learn)
+    from dlcheck.benchmark.jobs import Job, JobResult
 
 # Imported once in the fork server; every worker forked from it shares these pages
 # copy-on-write instead of importing torch, scikit-learn and LightGBM again (~400 MB each).
 PRELOADED_MODULES = ["dlcheck.benchmark._worker_preload"]
+
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+"""The signals that stop a run (Ctrl-C, `kill`): the main process turns both into
+KeyboardInterrupt and terminates its workers."""
 
 
 class Executor(Protocol):
@@ -37,6 +46,8 @@ class LocalExecutor:
 
     Workers are forked from a fork server that has already imported the heavy libraries: they
     start fast and share that memory, and no worker inherits threads from the main process.
+    Workers and the fork server exit by themselves when the main process is gone, even
+    killed with SIGKILL.
     """
 
     def __init__(self, n_jobs: int | None = None) -> None:
@@ -49,7 +60,9 @@ class LocalExecutor:
             for job in jobs:
                 yield fn(job)
             return
-        pool = ProcessPoolExecutor(min(self.n_workers, len(jobs)), mp_context=_process_context(),
+        context = _process_context()
+        _start_fork_server(context)
+        pool = ProcessPoolExecutor(min(self.n_workers, len(jobs)), mp_context=context,
                                    initializer=_install, initargs=(fn,))
         try:
             pending: set[Future] = set()
@@ -66,10 +79,11 @@ class LocalExecutor:
                     next_job = next(queue, None)
                     if next_job is not None:
                         pending.add(_submit(pool, next_job))
+            pool.shutdown()
         except BaseException:  # Ctrl-C, SIGTERM or a closed generator: stop at once
-            _terminate(pool)
+            with _signals_deferred():  # a second Ctrl-C must not cut the clean-up short
+                _terminate(pool)
             raise
-        pool.shutdown()
 
 
 _worker_fn: Callable[[Job], JobResult] | None = None
@@ -80,6 +94,7 @@ def _install(fn: Callable[[Job], JobResult]) -> None:
     """Worker initializer: keep the map's function (and the table inside it) for every job."""
     global _worker_fn
     _worker_fn = fn
+    _exit_with_the_main_process()
 
 
 def _run_installed(job: Job) -> JobResult:
@@ -89,21 +104,61 @@ def _run_installed(job: Job) -> JobResult:
 
 
 def _submit(pool: ProcessPoolExecutor, job: Job) -> Future:
-    """Submit, and launch workers if needed, without the caller's script.
+    """Submit, and launch a worker if needed, safe from Ctrl-C.
 
-    A new worker imports the parent's `__main__` file, which re-runs a user's script that
-    lacks an `if __name__ == "__main__"` guard. Jobs need only dlcheck's own code, so the
-    script's path is hidden while workers start.
+    A worker whose start a KeyboardInterrupt cuts short is forked but never added to the
+    pool's processes: nothing could stop it, and it would outlive the run (holding the
+    terminal's pipes) waiting for jobs. Stop signals wait until the start is complete.
     """
+    with _signals_deferred(), _main_script_hidden():
+        return pool.submit(_run_installed, job)
+
+
+@contextmanager
+def _main_script_hidden() -> Iterator[None]:
+    """A new worker imports the parent's `__main__` file, which re-runs a user's script that
+    lacks an `if __name__ == "__main__"` guard. Jobs need only dlcheck's own code, so the
+    script's path is hidden while workers start."""
     main = sys.modules.get("__main__")
     path = getattr(main, "__file__", None)
     if path is None:
-        return pool.submit(_run_installed, job)
+        yield
+        return
     del main.__file__
     try:
-        return pool.submit(_run_installed, job)
+        yield
     finally:
         main.__file__ = path
+
+
+@contextmanager
+def _signals_deferred() -> Iterator[None]:
+    """Run the block whole: Ctrl-C or SIGTERM received meanwhile acts when it ends.
+
+    Only the main thread ever gets KeyboardInterrupt, so elsewhere this does nothing. The
+    Python handlers are swapped: blocking the signals in this thread would not do, the kernel
+    then hands them to another thread (the pool's), and Python still raises here.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    received: list[int] = []
+
+    def hold(signum, frame) -> None:
+        received.append(signum)
+
+    # SIG_IGN stays ignored; None is a handler set outside Python, which it cannot restore.
+    previous = {s: h for s in STOP_SIGNALS
+                if (h := signal.getsignal(s)) not in (signal.SIG_IGN, None)}
+    for signum in previous:
+        signal.signal(signum, hold)
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        for signum in dict.fromkeys(received):
+            signal.raise_signal(signum)  # now handled as usual: KeyboardInterrupt
 
 
 def _terminate(pool: ProcessPoolExecutor) -> None:
@@ -118,7 +173,77 @@ def _terminate(pool: ProcessPoolExecutor) -> None:
 
 def _process_context():
     if "forkserver" not in multiprocessing.get_all_start_methods():
-        return multiprocessing.get_context("spawn")  # macOS and Windows
+        return multiprocessing.get_context("spawn")  # Windows
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(PRELOADED_MODULES)
     return context
+
+
+_ready_fork_server: int | None = None
+"""The pid of the fork server known to have finished its imports (see _start_fork_server)."""
+
+
+def _start_fork_server(context) -> None:
+    """Start the fork server, if not running, out of the reach of Ctrl-C, and wait for its
+    imports while Ctrl-C still works.
+
+    It is started with the stop signals blocked (a blocked mask survives exec), so that a
+    Ctrl-C reaching the process group while it starts cannot kill it with a traceback;
+    `_fork_server` ignores SIGINT, then unblocks them. Its imports take seconds: the first
+    worker's start, during which Ctrl-C is held back (see `_submit`), would wait for them.
+    A throwaway process waits for them instead: cut short, it only ends by itself.
+    """
+    global _ready_fork_server
+    if context.get_start_method() != "forkserver":
+        return
+    from multiprocessing import forkserver, resource_tracker
+
+    # The resource tracker unblocks these signals once it has started: start it first.
+    resource_tracker.ensure_running()
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+    try:
+        forkserver.ensure_running()
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+    # Private, as in _terminate; without it every map waits for a throwaway process (ms).
+    pid = getattr(getattr(forkserver, "_forkserver", None), "_forkserver_pid", None)
+    if pid is not None and pid == _ready_fork_server:
+        return
+    with _main_script_hidden():
+        probe = context.Process(target=_nothing, name="dlcheck-fork-server-probe")
+        probe.start()
+    probe.join()
+    _ready_fork_server = pid
+
+
+def _nothing() -> None:
+    """The throwaway process of `_start_fork_server`."""
+
+
+def _exit_with_the_main_process() -> None:
+    """In a worker: exit as soon as the main process is gone, even killed with SIGKILL, instead
+    of waiting forever for jobs (and holding its memory and the terminal's pipes).
+
+    The worker holds the read end of a pipe whose only writer is the main process (its
+    `parent_process().sentinel`): it reads as closed once that process has exited. A thread
+    waits for that; it blocks every signal, so that they all reach the main thread (the job
+    time limit's SIGALRM). On Linux the fork server also ties its workers to itself, and
+    exits with the main process (see _fork_server).
+    """
+    sentinel = getattr(multiprocessing.parent_process(), "sentinel", None)
+    if sentinel is None:
+        return
+
+    def watch() -> None:
+        multiprocessing.connection.wait([sentinel])
+        os._exit(1)
+
+    watcher = threading.Thread(target=watch, name="dlcheck-exit-with-main", daemon=True)
+    if not hasattr(signal, "pthread_sigmask"):  # Windows
+        watcher.start()
+        return
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, signal.valid_signals())
+    try:
+        watcher.start()  # a new thread starts with the mask of the one that starts it
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
