@@ -72,9 +72,10 @@ def _table(n: int, strength: float, seed: int) -> pd.DataFrame:
 
 
 def real_refits(tables: int, rows: int, strengths: list[float]) -> None:
+    from tests.checks._real_benchmark import benchmarked
+
     from dlcheck._config import BUDGETS
     from dlcheck.checks.permutation import PermutationTest
-    from tests.checks._real_benchmark import benchmarked
 
     budget = BUDGETS["quick"]
     print(f"\nPart 2: the check on real refits, {tables} tables of {rows} rows per strength "

@@ -26,9 +26,18 @@ test); the others add findings, the outlook or --explain-required figures."""
 SMOKE_BUDGET = replace(
     BUDGETS["quick"], name="smoke", n_folds=3, max_epochs=5, deep_row_passes=5_000,
     deep_seconds_per_fit=20.0, patience=2, forest_trees=20, tabm_k=2, deep_width=32,
-    n_permutations=3, permutation_work=5.0, tuning_trials=2, tuning_rows=500)
+    n_permutations=3, permutation_work=5.0, tuning_trials=2, tuning_rows=500,
+    tuning_max_epochs=5)
 """A whole assessment in seconds, for tests of robustness (bad input, resuming, determinism)
 rather than of depth. Nothing is bounded by the clock, so figures repeat."""
+
+
+SCENARIO_BUDGET = replace(
+    BUDGETS["quick"], name="scenario", tuning_trials=3, tuning_rows=500, tuning_max_epochs=10,
+    tabm_k=4)
+"""The quick budget with a lighter search and a 4-head TabM, for whole assessments whose
+verdict is known: every rule that decides runs as in quick (99 label shuffles, networks
+trained until early stopping, the same trials for both sides), in about a minute a table."""
 
 
 _TIMING_WORDS = re.compile(

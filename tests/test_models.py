@@ -225,3 +225,34 @@ def test_permutation_importance_is_scikit_learns(spec):
                                                    groups)
         np.testing.assert_allclose(mean, expected.importances_mean, rtol=1e-6, atol=1e-9)
         np.testing.assert_allclose(std, expected.importances_std, rtol=1e-6, atol=1e-9)
+
+
+def test_early_stopping_splits_as_the_folds_do():
+    import torch
+
+    from dlcheck.benchmark.splits import group_holdout
+
+    y = torch.from_numpy(np.tile([0, 1], 200).astype(np.int64))
+    model = DeepTabularClassifier(validation_fraction=0.15)
+    order = np.random.default_rng(0).permutation(400).astype(float)
+    fit, valid = model._validation_split(y, None, order)
+    assert order[valid].min() > order[fit].max()  # the latest rows decide when to stop
+    groups = np.repeat(np.arange(40), 10)
+    fit, valid = model._validation_split(y, groups, None)
+    assert set(groups[fit]).isdisjoint(groups[valid])
+    # A share of the rows, not of the groups: one large group does not take half the fold.
+    lopsided = np.repeat(np.arange(21), [200] + [10] * 20)
+    fit, valid = group_holdout(lopsided, 0.15, 0)
+    assert 0.1 <= len(valid) / len(lopsided) <= 0.2
+
+
+def test_early_stopping_watches_the_loss_being_trained():
+    import torch
+
+    model = DeepTabularClassifier(class_weight="balanced")
+    model.classes_ = np.array([0, 1])
+    train_loss, valid_loss = model._losses(torch.tensor([0, 0, 0, 1]))
+    assert train_loss is valid_loss
+    regressor = DeepTabularRegressor()
+    train_loss, valid_loss = regressor._losses(torch.zeros(4))
+    assert train_loss is valid_loss

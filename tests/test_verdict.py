@@ -11,7 +11,7 @@ from dlcheck.findings import Finding
 from dlcheck.verdict import decide
 
 FAMILIES = {"dummy": "baseline", "linear": "linear", "shallow_tree": "tree",
-            "lightgbm": "ensemble", "mlp": "deep"}
+            "lightgbm": "ensemble", "mlp": "deep", "tabm": "deep"}
 SIZES = {"dummy": 1e3, "linear": 2e3, "shallow_tree": 3e3, "lightgbm": 3e5, "mlp": 8e5}
 
 
@@ -273,3 +273,111 @@ def test_a_tuned_variant_stands_for_its_default_in_the_verdict():
     assert compare(results).best_classical == "lightgbm_tuned"
     assert "lightgbm_tuned" in verdict.reasons[0]
     assert verdict.recommended_model in {"lightgbm", "lightgbm_tuned"}
+
+
+def _shifted(results, name: str, new: str, offset: float, size: float | None = None):
+    """A copy of model `name` named `new`, every fold score moved by `offset`."""
+    base = results.get(name)
+    scores = [s + offset for s in base.fold_scores]
+    model = ModelResult(**{**base.__dict__, "name": new, "fold_scores": scores,
+                           "mean": float(np.mean(scores)), "notes": [], "params": {},
+                           "fold_params": {}, "tuned_variant": "",
+                           "size_bytes": int(size or base.size_bytes)})
+    results.models.append(model)
+    return model
+
+
+def test_min_gain_near_the_ceiling_is_a_fifth_of_the_remaining_error():
+    results = _results({"dummy": 0.5, "linear": 0.98, "lightgbm": 0.99, "mlp": 0.991},
+                       noise=0.0005)
+    gain = compare(results).min_gain
+    assert gain.value == pytest.approx((1 - results.get("lightgbm").mean) / 5, rel=1e-6)
+    assert "a fifth of lightgbm's remaining error" in gain.why
+    far = compare(_results({"dummy": 0.5, "linear": 0.6, "lightgbm": 0.7, "mlp": 0.71}))
+    assert far.min_gain.value == 0.01 and compare(results, 0.05).min_gain.value == 0.05
+    # At the ceiling itself the gain keeps a floor: something can still be shown close.
+    perfect = _results({"dummy": 0.5, "linear": 0.9999, "lightgbm": 1.0, "mlp": 1.0}, noise=0)
+    assert compare(perfect).min_gain.value == pytest.approx(0.001)
+    assert _decide(perfect).recommended_model == "linear"
+
+
+def test_a_deep_gain_that_clears_the_ceiling_bar_is_worth_it():
+    # At AUC 0.995 an absolute 0.01 could never be cleared; a fifth of the remaining error can.
+    results = _results({"dummy": 0.5, "linear": 0.97, "lightgbm": 0.990, "mlp": 0.997},
+                       noise=0.0005)
+    assert compare(results).min_gain.value < 0.01
+    assert _decide(results).decision == "deep_learning"
+
+
+def test_a_classical_recommendation_is_never_one_the_deep_model_beats_by_the_min_gain():
+    # mlp is ahead of lightgbm by less than the gain (classical), linear is within the gain
+    # of lightgbm, yet mlp beats linear by more than it: recommending linear would contradict
+    # the verdict's own test.
+    results = _results({"dummy": 0.5, "lightgbm": 0.85, "mlp": 0.858}, noise=0.0005)
+    _shifted(results, "lightgbm", "linear", -0.008, size=2e3)
+    results.get("linear").family = "linear"
+    verdict = _decide(results)
+    lead = advantage(results, results.get("mlp"), results.get("linear"), 1)
+    assert verdict.decision == "classical" and lead.ci_low > 0.01
+    assert verdict.recommended_model == "lightgbm"
+    assert any("mlp beats it by" in r for r in verdict.reasons)
+
+
+def test_explain_required_tests_the_best_allowed_deep_model():
+    results = _results({"dummy": 0.5, "linear": 0.8, "lightgbm": 0.85, "mlp": 0.95})
+    _shifted(results, "mlp", "tabm", -0.02, size=9e5)  # faithful, and still far ahead
+    finding = _explained({"lightgbm": 0.7, "mlp": 0.6, "tabm": 0.97})
+    verdict = _decide(results, [finding], explain_required=True)
+    assert verdict.decision == "deep_learning" and verdict.recommended_model == "tabm"
+
+
+def test_no_signal_when_the_two_tests_disagree_has_low_confidence():
+    results = _results({"dummy": 0.5, "linear": 0.8, "lightgbm": 0.85, "mlp": 0.84})
+    finding = Finding("permutation_test", "warning", "labels shuffled", {"p_value": 0.6})
+    verdict = _decide(results, [finding], n_rows=100_000)
+    assert verdict.decision == "no_signal" and verdict.confidence == "low"
+    assert "disagree" in verdict.confidence_reasons[0]
+
+
+def test_no_signal_on_little_data_says_a_worthwhile_signal_is_not_ruled_out():
+    results = _results({"dummy": 0.5, "linear": 0.52, "lightgbm": 0.55, "mlp": 0.5},
+                       noise=0.08, n_folds=5)
+    verdict = _decide(results, n_rows=60)
+    assert verdict.decision == "no_signal" and "not ruled out" in verdict.outlook
+    quiet = _decide(_results({"dummy": 0.5, "linear": 0.48, "lightgbm": 0.485, "mlp": 0.48},
+                             noise=0.001), n_rows=60)
+    assert "unlikely to help" in quiet.outlook
+
+
+@pytest.mark.parametrize(("means", "decision", "expected"), [
+    ({"dummy": 0.5, "linear": 0.8, "lightgbm": 0.85, "mlp": 0.95}, "deep_learning", "high"),
+    ({"dummy": 0.5, "linear": 0.8, "lightgbm": 0.85, "mlp": 0.864}, "deep_learning", "medium"),
+    ({"dummy": 0.5, "linear": 0.8, "lightgbm": 0.85, "mlp": 0.70}, "classical", "high"),
+    ({"dummy": 0.5, "linear": 0.8, "lightgbm": 0.85, "mlp": 0.858}, "classical", "low"),
+])
+def test_confidence_grows_with_the_margin_beyond_the_threshold(means, decision, expected):
+    verdict = _decide(_results(means, noise=0.004, n_folds=10), n_rows=100_000)
+    assert (verdict.decision, verdict.confidence) == (decision, expected)
+    assert verdict.confidence_reasons[0].startswith(expected)
+
+
+def test_confidence_is_lowered_by_an_undertrained_deep_side_and_by_time_folds():
+    means = {"dummy": 0.5, "linear": 0.8, "lightgbm": 0.85, "mlp": 0.70}
+    results = _results(means, n_folds=10)
+    assert _decide(results, n_rows=100_000).confidence == "high"
+    results.get("mlp").capped_folds = 3
+    capped = _decide(results, n_rows=100_000)
+    assert capped.confidence == "medium"
+    assert any("epoch cap" in r for r in capped.confidence_reasons)
+    assert any("epoch cap" in r for r in capped.reasons)
+    timed = _results(means, n_folds=10)
+    timed.split = SplitPlan(timed.split.folds, "time", "test", 10, 1)
+    assert _decide(timed, n_rows=100_000).confidence == "medium"
+
+
+def test_fix_data_confidence_comes_from_the_blocking_check():
+    results = _results({"dummy": 0.5, "linear": 0.8, "lightgbm": 0.85, "mlp": 0.95})
+    sure = Finding("leakage", "critical", "leak", {"x": 1}, blocking=True, confidence="high")
+    unsure = Finding("dups", "critical", "dups", {"x": 1}, blocking=True)
+    assert _decide(results, [sure]).confidence == "high"
+    assert _decide(results, [unsure]).confidence == "medium"

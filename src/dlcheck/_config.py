@@ -57,6 +57,9 @@ class Budget:
     tuning_rows: int
     """Training rows of each trial at most (a subsample of the inner split, the same for both
     sides); the best configuration is then refitted on the whole training fold."""
+    tuning_max_epochs: int
+    """Epochs of a network's trial at most (with the same early stopping): a trial compares
+    configurations, the refit of the winner trains until early stopping."""
     job_seconds: float = 300.0
     """Wall-clock seconds one job may run before it is stopped and reported as failed."""
 
@@ -69,19 +72,19 @@ BUDGETS: dict[str, Budget] = {
         name="quick", n_folds=5, n_repeats=1, max_epochs=300, deep_row_passes=20_000_000,
         deep_seconds_per_fit=120.0, patience=8, max_rows_slow=20_000, forest_trees=100,
         tabm_k=8, deep_width=128, n_permutations=99, permutation_work=60.0,
-        tuning_trials=6, tuning_rows=2_000, job_seconds=600.0,
+        tuning_trials=6, tuning_rows=1_000, tuning_max_epochs=20, job_seconds=600.0,
     ),
     "standard": Budget(
         name="standard", n_folds=5, n_repeats=2, max_epochs=600, deep_row_passes=100_000_000,
         deep_seconds_per_fit=600.0, patience=16, max_rows_slow=50_000, forest_trees=300,
         tabm_k=16, deep_width=256, n_permutations=199, permutation_work=600.0,
-        tuning_trials=20, tuning_rows=8_000, job_seconds=3600.0,
+        tuning_trials=20, tuning_rows=8_000, tuning_max_epochs=100, job_seconds=3600.0,
     ),
     "thorough": Budget(
         name="thorough", n_folds=5, n_repeats=4, max_epochs=1000, deep_row_passes=500_000_000,
         deep_seconds_per_fit=2400.0, patience=24, max_rows_slow=200_000, forest_trees=500,
         tabm_k=32, deep_width=512, n_permutations=499, permutation_work=3600.0,
-        tuning_trials=60, tuning_rows=30_000, job_seconds=14400.0,
+        tuning_trials=60, tuning_rows=30_000, tuning_max_epochs=200, job_seconds=14400.0,
     ),
 }
 
@@ -94,6 +97,11 @@ DEFAULT_MIN_GAIN_BOUNDED = 0.01
 MIN_GAIN_SHARE_OF_REMAINING_ERROR = 0.2
 """On bounded scores the default minimum gain is at most this share of the best classical
 model's remaining error (1 - score): 0.01 at AUC 0.95 and below, 0.001 at AUC 0.995."""
+
+MIN_GAIN_FLOOR_BOUNDED = 0.001
+"""...but never below this: at a score of 1.0 a zero gain could never be cleared by a deep
+model nor met by a simpler one, and differences below it are beyond what a test fold can
+resolve."""
 
 DEFAULT_MIN_GAIN_RELATIVE_LOSS = 0.02
 """Minimum worthwhile gain on losses (RMSE, log loss): a 2% relative reduction."""

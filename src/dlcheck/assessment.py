@@ -189,7 +189,7 @@ def _assess_prepared(prepared: PreparedData, budget_preset: Budget, options: dic
                            run_jobs=partial(run_jobs, label="checks: refitting models"),
                            min_gain=options["min_gain"])
     findings = prepared.findings + _benchmark_findings(results) + run_checks(
-        context, skip=options["skip_checks"], progress=progress)
+        context, skip=options["skip_checks"], progress=progress, timings=timings)
     timings["checks"] = time.perf_counter() - stage
 
     stage = time.perf_counter()

@@ -53,6 +53,9 @@ class Choice:
     closest_rejected: tuple[ModelResult, Interval] | None = None
     """The simpler candidate that came closest to being shown close enough, and its gap."""
     n_candidates: int = 0
+    beaten_by: tuple[ModelResult, Interval] | None = None
+    """When that candidate was within the gain but a deep rival beats it by more: the rival
+    and its lead."""
 
 
 def decide(
@@ -105,13 +108,26 @@ def decide(
                 or (explained is not None and explained.get(m.name, {}).get("faithful", False)))
 
     curves = _crossing(findings)
-    if deep_worth_it and allowed(deep):
-        assert deep is not None and classical is not None and gain is not None
+    n_deep = len(results.candidates({"deep"}))
+    # The deep model that competes: the best one, or under --explain-required the best one
+    # that is allowed (a faithful second network must not be shadowed by an unfaithful first).
+    rival, rival_gain = deep, gain
+    if deep is not None and not allowed(deep):
+        rival = max((m for m in results.candidates({"deep"}) if allowed(m)),
+                    key=lambda m: m.mean if results.metric.greater_is_better else -m.mean,
+                    default=None)
+        rival_gain = (advantage(results, rival, classical, n_deep)
+                      if rival is not None and classical is not None else None)
+    rival_worth_it = (rival_gain is not None and rival_gain.mean > min_gain.value
+                      and rival_gain.ci_low > min_gain.value)
+    if rival_worth_it:
+        assert rival is not None and classical is not None and rival_gain is not None
+        deep, gain = rival, rival_gain
         # Only deep models that themselves clear the worthwhile gain can be recommended.
-        n_deep = gain.n_compared
         worthy = {m.name for m in results.models if m.family == "deep" and allowed(m)
                   and advantage(results, m, classical, n_deep).ci_low > min_gain.value}
         choice = simplest_shown_close(results, deep, {"deep"}, worthy, min_gain.value)
+        reasons[0] = _ladder_sentence(results, classical, deep)
         reasons.append(
             f"{deep.name} beats {classical.name} by {fmt(gain.mean)} {metric} "
             f"(95% CI {fmt(gain.ci_low)} to {fmt(gain.ci_high)}{_adjusted(gain)}, "
@@ -135,8 +151,11 @@ def decide(
     if reference is None:  # no allowed classical model finished: the best one, said so below
         reference = classical or best
         pool = {reference.name}
-    choice = simplest_shown_close(results, reference, CLASSICAL | {reference.family}, pool,
-                                  min_gain.value)
+    # A classical recommendation the deep model beats by a worthwhile margin would contradict
+    # the verdict's own test: the deep side's bar, mirrored onto every classical candidate.
+    choice = simplest_shown_close(
+        results, reference, CLASSICAL | {reference.family}, pool, min_gain.value,
+        rival=(deep, n_deep) if deep is not None and allowed(deep) else None)
     if gain is not None and deep is not None and classical is not None:
         if deep_worth_it:
             reasons.append(
@@ -172,22 +191,33 @@ def decide(
 
 
 def simplest_shown_close(results: BenchmarkResults, reference: ModelResult, families: set[str],
-                         among: set[str], min_gain: float) -> Choice:
+                         among: set[str], min_gain: float,
+                         rival: tuple[ModelResult, int] | None = None) -> Choice:
     """The simplest model of `families` named in `among` that is shown within `min_gain` of
     the reference (the upper end of the 95% interval of reference - candidate lies below it,
-    simultaneous over the simpler candidates examined); the reference when none is."""
+    simultaneous over the simpler candidates examined); the reference when none is. A
+    `rival` (a model and the candidates it was picked from) excludes the candidates it is
+    shown to beat by more than `min_gain`."""
     candidates = [m for m in results.models if m.family in families and m.name in among
                   and m.name != reference.name
                   and m.simplicity_key < reference.simplicity_key]
     if not candidates:
         return Choice(reference, reference)
     gaps = {m.name: advantage(results, reference, m, len(candidates)) for m in candidates}
-    shown = [m for m in candidates if gaps[m.name].ci_high < min_gain]
+    beaten = {}
+    if rival is not None:
+        for m in candidates:
+            lead = advantage(results, rival[0], m, rival[1])
+            if lead.ci_low > min_gain:
+                beaten[m.name] = lead
+    shown = [m for m in candidates if gaps[m.name].ci_high < min_gain and m.name not in beaten]
     if shown:
         chosen = min(shown, key=lambda m: m.simplicity_key)
         return Choice(chosen, reference, gaps[chosen.name], n_candidates=len(candidates))
     closest = min(candidates, key=lambda m: (gaps[m.name].ci_high, m.simplicity_key))
-    return Choice(reference, reference, None, (closest, gaps[closest.name]), len(candidates))
+    return Choice(reference, reference, None, (closest, gaps[closest.name]), len(candidates),
+                  (rival[0], beaten[closest.name])
+                  if closest.name in beaten and gaps[closest.name].ci_high < min_gain else None)
 
 
 CONFIDENCE_MIN_ROWS = {"medium": 100, "high": 500}
@@ -204,9 +234,11 @@ def confidence(decision: str, interval: Interval, threshold: float, n_rows: int,
 
     1. The margin: how far the decisive interval's mean lies beyond its threshold, in
        half-widths of the interval (the deep gain against the minimum gain for
-       `deep_learning` and `classical`, the uplift over the dummy against 0 for `no_signal`,
-       or the permutation p-value when it decided): >= 2 half-widths high (>= 3 with a single
-       repeat of cross-validation, whose interval rests on few folds), >= 1 medium, else low.
+       `deep_learning` and `classical`, the uplift over the dummy against the minimum gain for
+       `no_signal`, or the permutation p-value when it decided and the uplift agrees):
+       >= 2 half-widths high (>= 3 with a single repeat of cross-validation, whose interval
+       rests on few folds), >= 1 medium, else low. When the uplift and the permutation test
+       disagree about `no_signal`, low.
     2. A recommendation that rests on a simpler model shown close enough is no surer than that
        non-inferiority margin, graded the same way.
     3. Fewer than 500 rows cap it at medium, fewer than 100 at low; time folds (whose
@@ -225,10 +257,13 @@ def confidence(decision: str, interval: Interval, threshold: float, n_rows: int,
     if decided_by_explanation:
         level = 2
         why.append("high: --explain-required excludes the deep models, whatever their gain")
-    else:
+    elif margin >= 0:
         why.append(f"{LEVELS[level]}: {what} by {margin:.1f} half-widths of its 95% interval"
                    + (" (high needs 3 with a single repeat of cross-validation)"
                       if one_repeat and level < 2 and margin >= 2 else ""))
+    else:
+        why.append(f"{LEVELS[level]}: {what.replace('stays below', 'is above')} "
+                   f"({-margin:.1f} half-widths of its 95% interval)")
     if permutation_p is not None and permutation_p >= ALPHA:
         p_level = 2 if permutation_p >= 0.5 else 1 if permutation_p >= 0.2 else 0
         if p_level > level:
@@ -289,22 +324,33 @@ def _no_signal(results, best, signal: Interval | None, permutation_p, comparison
             f"(p={signal.p_value:.3g}).")
     if permutation_p is not None:
         if permutation_p >= ALPHA:
-            reasons.append(f"A label-permutation test of {best.name} gives p={permutation_p:.3g} "
-                           f"(>= {ALPHA}): scores like these also arise when labels are "
+            reasons.append(f"A label-permutation test gives p={permutation_p:.3g} (>= {ALPHA}) "
+                           f"for {best.name}: scores like these also arise when labels are "
                            "shuffled.")
         else:
-            reasons.append(f"A label-permutation test of {best.name} gives p={permutation_p:.3g}"
-                           ", but the uplift's interval is what must clear 0 as well.")
-    if signal is not None:  # how sure that no worthwhile signal is there
-        level, why = confidence("no_signal", signal, comparison.min_gain.value, n_rows, results,
+            reasons.append(f"A label-permutation test gives p={permutation_p:.3g} for "
+                           f"{best.name}, but the uplift's interval must clear 0 as well.")
+    min_gain = comparison.min_gain.value
+    if signal is not None and signal.ci_low > 0:
+        # The uplift says signal, the permutation test says chance: the two disagree.
+        level, why = "low", [f"low: the uplift over the dummy is above 0 (95% CI "
+                             f"{fmt(signal.ci_low)} to {fmt(signal.ci_high)}) but the "
+                             f"label-permutation test gives p={permutation_p:.3g}: the two "
+                             "tests of signal disagree"]
+    elif signal is not None:  # how sure that no worthwhile signal is there
+        level, why = confidence("no_signal", signal, min_gain, n_rows, results,
                                 permutation_p=permutation_p)
     else:
         level, why = "low", ["no model could be compared with the dummy"]
-    return Verdict(
-        "no_signal", dummy.name if dummy else None, level, reasons,
-        "More rows of the same columns are unlikely to help: look for features that carry "
-        "information about the target, and check how the labels were made.", why,
-    )
+    if signal is not None and signal.ci_high >= min_gain:
+        outlook = (f"With {n_rows:,} rows a worthwhile signal is not ruled out (the uplift's "
+                   f"interval reaches {fmt(signal.ci_high)} {comparison.metric}, above the "
+                   f"minimum gain of {fmt(min_gain)}): more rows could show one; check also "
+                   "that the features carry information about the target.")
+    else:
+        outlook = ("More rows of the same columns are unlikely to help: look for features that "
+                   "carry information about the target, and check how the labels were made.")
+    return Verdict("no_signal", dummy.name if dummy else None, level, reasons, outlook, why)
 
 
 def _explained(findings: list[Finding]) -> dict[str, dict] | None:
@@ -446,6 +492,13 @@ def _choice_sentences(results, choice: Choice, min_gain: float) -> list[str]:
                 f"minimum worthwhile gain ({fmt(min_gain)}) of {choice.reference.name}: it "
                 f"trails by {fmt(gap.mean)} {metric} (95% CI {fmt(gap.ci_low)} to "
                 f"{fmt(gap.ci_high)}{adjusted}; the upper end is below the minimum gain)."]
+    if choice.closest_rejected is not None and choice.beaten_by is not None:
+        simpler, _ = choice.closest_rejected
+        rival, lead = choice.beaten_by
+        return [f"{simpler.name} is within the minimum worthwhile gain ({fmt(min_gain)}) of "
+                f"{choice.reference.name}, but {rival.name} beats it by {fmt(lead.mean)} "
+                f"{metric} (95% CI {fmt(lead.ci_low)} to {fmt(lead.ci_high)}), more than that "
+                f"gain: {choice.reference.name} is recommended."]
     if choice.closest_rejected is not None:
         simpler, gap = choice.closest_rejected
         return [f"No simpler model could be shown within the minimum worthwhile gain "

@@ -244,3 +244,34 @@ def test_prepare_keeps_the_values_of_dropped_ids_row_for_row():
     assert len(prepared.dropped_values) == prepared.n_rows == 59
     assert prepared.dropped_values["customer_id"].iloc[3] == "K4"
     assert prepare(df.drop(columns="customer_id"), "y").dropped_values is None
+
+
+def test_a_leak_recorded_twice_still_blocks(make_context):
+    # Two copies of one leaked field (two systems, two units) must not excuse each other as
+    # "the rest of the table knows it too".
+    from dlcheck.data.synthetic import noisy_label_copy_table
+
+    df, target = noisy_label_copy_table()
+    df["leak_again"] = df["leak"] * 1.1 + np.random.default_rng(5).normal(0, 0.1, len(df))
+    [finding] = GoldenFeature().run(make_context(df, target, best_score=0.99))
+    assert finding.blocking and {"leak", "leak_again"} <= set(finding.evidence["columns"])
+
+
+def _survey(n: int = 4000, seed: int = 0) -> pd.DataFrame:
+    """Six answers on a 5-point scale driven by one attitude, which drives the outcome too:
+    dependent coarse columns that repeat each other's rows without any copied record."""
+    rng = np.random.default_rng(seed)
+    latent = rng.normal(size=n)
+    df = pd.DataFrame({f"q{j}": (np.clip(np.round(latent + rng.normal(0, 0.7, n)) + 2, 0, 4)
+                                 .astype(int).astype(str)) for j in range(6)})
+    df["y"] = (latent + rng.normal(0, 1.0, n) > 0.3).astype(int)
+    return df
+
+
+def test_a_survey_of_dependent_coarse_answers_does_not_block():
+    context = benchmarked(_survey(), "y", models=("dummy", "linear", "lightgbm"))
+    findings = DuplicatesAcrossFolds().run(context)
+    assert not any(f.blocking for f in findings)
+    [finding] = findings
+    assert finding.evidence["excess_share"] > 0.1  # dependence beats the independence estimate
+    assert finding.evidence["identifying_column"] is None

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from dlcheck._config import (
     DEFAULT_MIN_GAIN_BOUNDED,
     DEFAULT_MIN_GAIN_RELATIVE_LOSS,
+    MIN_GAIN_FLOOR_BOUNDED,
     MIN_GAIN_SHARE_OF_REMAINING_ERROR,
 )
 from dlcheck.benchmark.results import BenchmarkResults, ModelResult
@@ -65,7 +66,7 @@ def resolve_min_gain(results: BenchmarkResults, user_value: float | None,
             remaining = metric.upper - reference.mean
             share = MIN_GAIN_SHARE_OF_REMAINING_ERROR * remaining
             if share < value:
-                value = max(share, 0.0)
+                value = max(share, MIN_GAIN_FLOOR_BOUNDED)
                 why = (f"a fifth of {reference.name}'s remaining error "
                        f"(1 - {reference.mean:.4f} = {remaining:.4f}), below the usual "
                        f"{DEFAULT_MIN_GAIN_BOUNDED:g}, so that the bar can be cleared near "

@@ -7,13 +7,16 @@ A free shuffle assumes every row is exchangeable with every other. Rows of one g
 less variable than the real one, and chance looks like signal (a grouped null gave p < 0.05
 in 45% of simulations). So:
 
-- with groups, whole groups trade labels: each group receives the labels of another group,
-  drawn in random order and recycled or cut to its own size, which keeps each group's label
-  mix (and so the clustering) while breaking any tie between a group's features and its
-  labels. With equal sizes this is Winkler et al.'s whole-block permutation with a shuffle
-  within blocks; with labels constant in each group, an exact permutation of the groups'
-  labels. Permuting only within groups would leave a group-level label untouched, and
-  a label that is constant in each group could never be tested;
+- with groups, whole groups trade labels: each group receives the labels of another group
+  of about its size (groups are ranked by size and trade within consecutive strata of
+  `GROUP_STRATUM`), drawn in random order and recycled or cut to its own size, which keeps
+  each group's label mix (and so the clustering) while breaking any tie between a group's
+  features and its labels. With equal sizes this is Winkler et al.'s whole-block permutation
+  with a shuffle within blocks; with labels constant in each group, an exact permutation of
+  the groups' labels. Trading only among groups of similar size keeps the recycling small:
+  a label set moved between a 1-row and a 40-row group would change the labels' distribution.
+  Permuting only within groups would leave a group-level label untouched, and a label that is
+  constant in each group could never be tested;
 - with times, labels are shuffled within contiguous blocks of time (`TIME_BLOCKS`), which
   keeps slow trends in the labels, so that features that merely drift with time do not pass
   for signal (spurious regression), while any faster tie between features and labels breaks.
@@ -22,6 +25,9 @@ in 45% of simulations). So:
 from __future__ import annotations
 
 import numpy as np
+
+GROUP_STRATUM = 10
+"""Groups that trade labels with each other: consecutive groups in order of size."""
 
 TIME_BLOCKS = 24
 """Contiguous blocks of distinct times within which labels are shuffled: four for each of
@@ -57,14 +63,20 @@ def within_blocks(y: np.ndarray, rng: np.random.Generator, blocks: np.ndarray) -
     return out
 
 
-def between_groups(y: np.ndarray, rng: np.random.Generator, groups: np.ndarray) -> np.ndarray:
-    """Each group's rows get the labels of another group (a random permutation of the
-    groups), in random order, recycled when the other group is smaller."""
+def between_groups(y: np.ndarray, rng: np.random.Generator, groups: np.ndarray,
+                   stratum: int = GROUP_STRATUM) -> np.ndarray:
+    """Each group's rows get the labels of another group of about its size (a random
+    permutation within strata of `stratum` groups consecutive in size), in random order,
+    recycled when the other group is smaller."""
     _, codes, sizes = np.unique(np.asarray(groups), return_inverse=True, return_counts=True)
     starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
     # Source rows, grouped, in random order within each group.
     shuffled = np.lexsort((rng.random(len(y)), codes))
-    source = rng.permutation(len(sizes))
+    by_size = np.lexsort((rng.random(len(sizes)), sizes))
+    n_strata = max(1, len(sizes) // stratum)  # the last stratum takes the remainder
+    source = np.empty(len(sizes), dtype=int)
+    for chunk in np.array_split(by_size, n_strata):
+        source[chunk] = rng.permutation(chunk)
     targets = np.argsort(codes, kind="stable")  # target rows, grouped
     target_group = codes[targets]
     rank = np.arange(len(y)) - starts[target_group]  # position of each within its group

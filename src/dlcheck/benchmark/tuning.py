@@ -6,7 +6,10 @@ Both sides of the comparison get the same search: the same number of trials
 (`Budget.tuning_trials`, the defaults first) on the same inner rows, at most
 `Budget.tuning_rows` of them (a seeded subsample of the inner split, the same whatever the
 model), so that neither a fast model's many trials in a few seconds nor a slow network's one
-trial decide who wins. No clock is read: the same seed gives the same search on any machine."""
+trial decide who wins. A network's trials train for at most `Budget.tuning_max_epochs` epochs
+(early stopping as usual): the trials rank configurations, and the winner's refit on the
+whole fold trains until early stopping. No clock is read: the same seed gives the same search
+on any machine."""
 
 from __future__ import annotations
 
@@ -16,10 +19,11 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sklearn.model_selection import GroupShuffleSplit, train_test_split
+from sklearn.model_selection import train_test_split
 
 from dlcheck.benchmark.runner import BenchmarkData, fit_params, predict_output
 from dlcheck.benchmark.scoring import METRICS, PRIMARY_METRIC
+from dlcheck.benchmark.splits import group_holdout
 from dlcheck.models.registry import ModelSpec
 
 INNER_VALIDATION = 0.2
@@ -48,9 +52,16 @@ def tune(spec: ModelSpec, X: pd.DataFrame, y: np.ndarray, data: BenchmarkData,
     X_fit, y_fit = X.iloc[fit_idx], y[fit_idx]
     rows_fit = X.index.to_numpy()[fit_idx]
 
+    capped_trials = []
+
     def inner_score(params: dict[str, Any]) -> float:
         pipeline = spec.build(context, params)
+        if hasattr(pipeline[-1], "max_epochs"):  # a network: trials train for fewer epochs
+            pipeline[-1].set_params(max_epochs=min(pipeline[-1].max_epochs,
+                                                   data.budget.tuning_max_epochs))
         pipeline.fit(X_fit, y_fit, **fit_params(pipeline[-1], data, rows_fit))
+        log = getattr(pipeline[-1], "training_log_", None)
+        capped_trials.append(log is not None and log.stopped_by == "max_epochs")
         output = predict_output(pipeline, X.iloc[val_idx], data)
         score = metric.fn(y[val_idx], output, data.n_classes)
         return score if np.isfinite(score) else (-np.inf if metric.greater_is_better
@@ -81,6 +92,7 @@ def tune(spec: ModelSpec, X: pd.DataFrame, y: np.ndarray, data: BenchmarkData,
         "trial_rows": int(len(fit_idx)),
         "inner_rows_available": int(rows_available),
         "validation_rows": int(len(val_idx)),
+        "trials_at_epoch_cap": int(sum(capped_trials)),
         "seconds": round(time.perf_counter() - started, 2),
         "inner_default_score": float(default_score),
         "inner_best_score": float(best_score),
@@ -104,8 +116,7 @@ def inner_split(X: pd.DataFrame, y: np.ndarray, data: BenchmarkData, seed: int) 
         cut = round(len(order) * (1 - INNER_VALIDATION))
         return np.sort(order[:cut]), np.sort(order[cut:])
     if data.groups is not None and len(np.unique(data.groups[rows])) >= 2:
-        splitter = GroupShuffleSplit(n_splits=1, test_size=INNER_VALIDATION, random_state=seed)
-        return next(splitter.split(positions, groups=data.groups[rows]))
+        return group_holdout(data.groups[rows], INNER_VALIDATION, seed)
     classification = data.task != "regression"
     stratify = y if classification and np.bincount(y).min() >= 2 else None
     fit_idx, val_idx = train_test_split(positions, test_size=INNER_VALIDATION,

@@ -19,11 +19,18 @@ class DataQuantity:
     """Below this many rows, fold scores vary widely and deep models have little to learn from."""
     min_rows_per_class: int = 50
     min_rows_per_feature: float = 10.0
+    near_constant_share: float = 0.99
+    """A class holding this share of the rows (classification) makes the target near-constant
+    when the other classes also have fewer than `min_other_rows_per_fold` rows per test fold."""
+    min_other_rows_per_fold: int = 5
+    near_constant_value_share: float = 0.95
+    """One value holding this share of a numeric target makes it near-constant: its RMSE is
+    decided by the few other rows."""
 
     def run(self, context: CheckContext) -> list[Finding]:
         prepared = context.prepared
         n_rows, n_features = prepared.n_rows, prepared.X.shape[1]
-        findings = []
+        findings = self._near_constant(context)
         if n_rows < self.min_rows:
             findings.append(Finding(
                 self.code, "warning",
@@ -56,3 +63,39 @@ class DataQuantity:
                 "Prefer regularised linear models or drop uninformative features.",
             ))
         return findings
+
+    def _near_constant(self, context: CheckContext) -> list[Finding]:
+        """A constant or near-constant target (SPEC: fix_data): every score would rest on the
+        handful of rows that differ."""
+        prepared = context.prepared
+        n_folds = context.results.split.n_folds
+        if prepared.classes:
+            counts = np.bincount(prepared.y, minlength=len(prepared.classes))
+            top = int(counts.argmax())
+            others = int(counts.sum() - counts[top])
+            if counts[top] / counts.sum() < self.near_constant_share or \
+                    others >= self.min_other_rows_per_fold * n_folds:
+                return []
+            what = (f"{counts[top] / counts.sum():.1%} of the rows are {prepared.classes[top]!r}; "
+                    f"the other classes have {others} rows in all, fewer than "
+                    f"{self.min_other_rows_per_fold} per test fold")
+            evidence = {"majority_share": round(float(counts[top] / counts.sum()), 4),
+                        "other_rows": others, "folds": n_folds}
+        else:
+            values, counts = np.unique(prepared.y, return_counts=True)
+            share = float(counts.max() / counts.sum())
+            if share < self.near_constant_value_share:
+                return []
+            what = (f"{share:.1%} of the target values are {values[counts.argmax()]:g}: only "
+                    f"{int(counts.sum() - counts.max())} rows differ")
+            evidence = {"most_common_value_share": round(share, 4),
+                        "other_rows": int(counts.sum() - counts.max())}
+        return [Finding(
+            self.code, "critical",
+            f"The target is nearly constant: {what}. Every score in this report rests on "
+            "those few rows.",
+            evidence,
+            "Collect more rows of the rare outcome (or define the target differently) before "
+            "comparing models.",
+            blocking=True, confidence="high",
+        )]

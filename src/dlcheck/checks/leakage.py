@@ -75,8 +75,11 @@ class GoldenFeature:
         leaks = {c: s for c, s in ranked if s >= self.blocking_score}
         near = [c for c, s in sorted(skills.items(), key=lambda kv: -kv[1])
                 if c not in leaks and s >= self.blocking_skill]
-        rest = {c: rest_skill(prepared, c, folds, context.seed, self.max_rest_rows)
-                for c in near[:self.max_rest_checks]}
+        # The rest leaves out every suspect column: two copies of one leak must not excuse
+        # each other.
+        suspects = set(leaks) | set(near)
+        rest = {c: rest_skill(prepared, c, folds, context.seed, self.max_rest_rows,
+                              exclude=suspects) for c in near[:self.max_rest_checks]}
         deterministic = {c: r for c, r in rest.items()
                          if 1 - skills[c] <= self.max_error_ratio_to_rest * (1 - r)}
         if leaks or deterministic:
@@ -212,10 +215,11 @@ def prediction_skill(oof: np.ndarray, prepared: PreparedData, folds: list[Fold])
 
 
 def rest_skill(prepared: PreparedData, column: str, folds: list[Fold], seed: int = 0,
-               max_rows: int = 20_000) -> float:
-    """Skill (as `prediction_skill`) of gradient-boosted trees on every column but `column`,
-    on the same folds: what the rest of the table knows. 0 when no other column exists."""
-    others = [c for c in prepared.X if c != column]
+               max_rows: int = 20_000, exclude: set[str] = frozenset()) -> float:
+    """Skill (as `prediction_skill`) of gradient-boosted trees on every column but `column`
+    and those in `exclude`, on the same folds: what the rest of the table knows. 0 when no
+    other column exists."""
+    others = [c for c in prepared.X if c != column and c not in exclude]
     if not others:
         return 0.0
     X = np.column_stack([as_numbers(prepared.X[c]) for c in others])
@@ -268,8 +272,9 @@ class DuplicatesAcrossFolds:
     fallback_excess: float = 0.30
     """Twins beyond chance on this share of test rows (three times `blocking_excess`: a third of
     every score read on rows the models were trained on) block unless the inflation is shown
-    to stay below the minimum gain (the upper end of its interval below it), provided they are
-    copies of records (the next two thresholds)."""
+    to stay below the minimum gain (the upper end of its interval below it), provided one
+    column alone tells the distinct rows apart (so no twin is chance) and they are copies of
+    records (the next two thresholds)."""
     min_exact_share: float = 0.90
     """... and this share of the twins must be exact copies of the whole row (features and
     label): copies of records, not rows that happen to share their features."""
@@ -316,11 +321,18 @@ class DuplicatesAcrossFolds:
             "threshold_fallback_excess": self.fallback_excess,
         }
         measured = inflation["inflation_folds"] >= 2 and inflation["inflation_ci_low"] is not None
-        inflates = measured and inflation["inflation_ci_low"] > min_gain
+        # A model that cannot memorise rows (linear) shows only how much easier the rows with
+        # twins are: its "inflation" is no evidence of copies.
+        memorises = best is not None and best.family in MEMORISING_FAMILIES
+        inflates = measured and memorises and inflation["inflation_ci_low"] > min_gain
         harmless = measured and inflation["inflation_ci_high"] < min_gain
-        # Blatant copies shift the burden of proof: they block unless the inflation is shown
-        # to stay below the minimum gain; fewer twins block only when it is shown above it.
-        copied = (excess >= self.fallback_excess and exact >= self.min_exact_share
+        # Chance twins are impossible when one column alone tells almost every distinct row
+        # apart (a measurement with many distinct values): there, blatant copies of whole rows
+        # block unless the inflation is shown to stay below the minimum gain.
+        identifying = identifying_column(prepared.X)
+        evidence["identifying_column"] = identifying
+        copied = (identifying is not None and excess >= self.fallback_excess
+                  and exact >= self.min_exact_share
                   and median_copies <= self.max_training_copies)
         blocking = excess >= self.blocking_excess and (inflates or (copied and not harmless))
         return [self._finding(evidence, blocking, measured, inflates)]
@@ -384,7 +396,9 @@ class DuplicatesAcrossFolds:
                    if inflates else
                    f"{e['exact_copy_share_of_twins']:.0%} of the twins copy a whole row with at "
                    f"most {self.max_training_copies} copies in training, which models can "
-                   "memorise, and the inflation is not shown to stay below the minimum gain")
+                   f"memorise, although column {e['identifying_column']!r} alone tells almost "
+                   "every distinct row apart (no chance twins), and the inflation is not shown "
+                   "to stay below the minimum gain")
             return Finding(self.code, "critical",
                            f"{seen}. {moved}: {why}. Models are scored on rows they have seen.",
                            e, advice, blocking=True)
@@ -401,6 +415,24 @@ class DuplicatesAcrossFolds:
                        f"produce, not copied rows. {moved}.", e,
                        "Nothing to fix: a new row will find its twins in the training data as "
                        "a test row does.")
+
+
+MEMORISING_FAMILIES = {"tree", "ensemble", "deep"}
+"""Families whose fits can repeat the labels of training rows they have seen."""
+
+IDENTIFYING_SHARE = 0.95
+"""A column with at least this share as many distinct values as there are distinct feature
+rows tells them apart on its own."""
+
+
+def identifying_column(X: pd.DataFrame) -> str | None:
+    """A column that alone distinguishes almost every distinct feature row, if any: with it,
+    two different records cannot share every feature by chance."""
+    n_distinct = len(X.drop_duplicates())
+    for column in X:
+        if X[column].nunique(dropna=False) >= IDENTIFYING_SHARE * n_distinct:
+            return str(column)
+    return None
 
 
 @dataclass(frozen=True)

@@ -69,9 +69,12 @@ class LearningCurves:
             for r in done:
                 if r.model == name:
                     per_fold[r.fold_id].append((r.n_train_rows, r.scores[metric.name]))
+            # Each fold's own training rows: time folds train on growing pasts.
+            own_rows = {fid: r.n_train_rows for fid, r in
+                        results.fold_results.get(name, {}).items() if r.n_train_rows}
             for fid, score in zip(model.fold_ids, model.fold_scores, strict=True):
                 if fid in per_fold:
-                    per_fold[fid].append((model.train_rows, score))
+                    per_fold[fid].append((own_rows.get(fid, model.train_rows), score))
             curve, boots[name] = self._curve(name, per_fold, sign, ceiling, targets, resamples)
             curve["family"] = model.family
             curve["rows_seen"] = model.train_rows
@@ -148,8 +151,11 @@ class LearningCurves:
         if point == grid[0]:
             return {"status": "deep already ahead", "rows": float(n_full), **base}
         if not np.isfinite(point):
-            return {"status": "no crossing", **base}
-        low, high = (np.percentile(paired, [2.5, 97.5]) if paired
+            # No crossing only when (nearly) no resample crosses either: else undetermined.
+            status = "no crossing" if share <= 0.025 else "undetermined"
+            return {"status": status, "rows": None, **base}
+        # No interpolation: a resample that never crosses is an infinite row count.
+        low, high = (np.quantile(paired, [0.025, 0.975], method="inverted_cdf") if paired
                      else (float("nan"), float("inf")))
         crossing = {"rows": point, "times_today": point / n_full,
                     "rows_low": float(low) if np.isfinite(low) else None,
@@ -181,11 +187,15 @@ class LearningCurves:
             advice = (f"Collect about {crossing['rows'] * 1.25:,.0f} rows (training plus test) "
                       "before trying deep learning again; projections are rough.")
         elif status == "undetermined":
+            share = crossing["share_of_resamples_crossing"]
+            where = (f"the fitted curves cross at about {crossing['rows']:,.0f} training rows, "
+                     f"but {1 - share:.0%} of resamples of the folds do not cross"
+                     if crossing.get("rows") else
+                     f"the fitted curves do not cross, but {share:.0%} of resamples of the "
+                     "folds do")
             headline = (f"Whether the deep curve ({deep.name}) would lead {classical.name} by "
-                        f"the minimum worthwhile gain with more data is undetermined: the fitted "
-                        f"curves cross at about {crossing['rows']:,.0f} training rows, but "
-                        f"{1 - crossing['share_of_resamples_crossing']:.0%} of resamples of the "
-                        f"folds do not cross within {self.horizon:g}x today's rows.")
+                        f"the minimum worthwhile gain with more data is undetermined: {where} "
+                        f"within {self.horizon:g}x today's rows.")
             advice = "Measure again with more rows before planning on either side."
         elif status == "deep already ahead":
             headline = (f"On the fitted curves, the deep model ({deep.name}) already leads "

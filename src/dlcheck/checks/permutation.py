@@ -113,8 +113,22 @@ class PermutationTest:
                                "test's design")
         stopped_early = as_good >= stop_after
         p_value = as_good / drawn if stopped_early else (as_good + 1) / (n_max + 1)
-        return [self._finding(results, model, design, true_score, np.array(null_scores),
-                              as_good, drawn, n_max, stop_after, p_value, context)]
+        finding = self._finding(results, model, design, true_score, np.array(null_scores),
+                                as_good, drawn, n_max, stop_after, p_value, context)
+        if 1 / (n_max + 1) >= self.alpha:
+            return [self._inconclusive(finding, n_max)]
+        return [finding]
+
+    def _inconclusive(self, finding: Finding, n_max: int) -> Finding:
+        """With fewer than 1 / alpha - 1 shuffles no p-value can fall below alpha: the test
+        cannot tell, so it must not veto the signal (a custom Budget's small n_permutations)."""
+        evidence = {**finding.evidence, "p_value": None,
+                    "p_value_if_decisive": finding.evidence["p_value"], "inconclusive": True}
+        return Finding(self.code, "info",
+                       f"With at most {n_max} label shuffles no p-value can fall below "
+                       f"{self.alpha:g} (the smallest is 1/{n_max + 1}): the test cannot "
+                       "decide and the verdict does not use it. " + finding.summary,
+                       evidence, "Use a budget with at least 19 shuffles (quick has 99).")
 
     def _finding(self, results, model, design, true_score, null_scores, as_good, drawn, n_max,
                  stop_after, p_value, context) -> Finding:
@@ -127,6 +141,8 @@ class PermutationTest:
                   "labels shuffled freely over all rows")
         evidence = {
             "p_value": rounded(p_value), "model": model.name,
+            "selection": "the best of the ladder on these folds; the p-value is conditional "
+                         "on that choice (the uplift over the dummy corrects for it)",
             "why_this_model": "the best model: the one whose signal the verdict claims",
             "n_permutations": drawn, "max_permutations": n_max,
             "smallest_attainable_p": rounded(1 / (n_max + 1)),
@@ -159,10 +175,14 @@ class PermutationTest:
                 "how the labels were made.")
         summary = (f"No label shuffle out of {drawn} matches the {metric.name} of {name}"
                    f"{where}, {true_score:.3f} (shuffled mean {null_scores.mean():.3f}; "
-                   f"p={p_value:.3f}, the smallest attainable with {n_max} shuffles): the signal "
-                   "is real." if as_good == 0 else
+                   f"p={p_value:.3f}, the smallest attainable with {n_max} shuffles): its "
+                   "patterns are not chance." if as_good == 0 else
                    f"{as_good} of {drawn} label shuffles match {name}{where} "
-                   f"(p={p_value:.3f}): the signal is real at the {self.alpha:g} level.")
+                   f"(p={p_value:.3f}): its patterns are not chance at the {self.alpha:g} "
+                   "level.")
+        summary += (" This model was picked as the best on these folds, which this p-value "
+                    "does not count; the verdict's uplift interval, which must clear 0 too, "
+                    "does.")
         if design.rows is not None or where:
             summary += f" {design.why[:1].upper()}{design.why[1:]}."
         return Finding(self.code, "info", summary, evidence,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable
 
 from dlcheck.checks.base import Check, CheckContext, NotApplicable
@@ -44,14 +45,17 @@ def run_checks(
     skip: Iterable[str] = (),
     progress: Callable[[str, int, int], None] | None = None,
     checks: Iterable[Check] = CHECKS,
+    timings: dict[str, float] | None = None,
 ) -> list[Finding]:
     """Every check's findings. A check that crashes becomes a finding of severity `error`
-    naming it: one broken check never takes the assessment down."""
+    naming it: one broken check never takes the assessment down. `timings` receives each
+    check's wall seconds (`check:<code>`)."""
     selected = [c for c in checks if c.code not in set(skip)]
     findings: list[Finding] = []
     for done, check in enumerate(selected):
         if progress:  # named while it runs, not after
             progress(f"check {check.code}", done, len(selected))
+        started = time.perf_counter()
         try:
             findings += check.run(context)
         except NotApplicable:
@@ -62,6 +66,8 @@ def run_checks(
                 f"{type(exc).__name__}: {exc}", {"error": f"{type(exc).__name__}: {exc}"},
                 "The rest of the assessment is unaffected; please report this failure.",
             ))
+        if timings is not None:
+            timings[f"check:{check.code}"] = time.perf_counter() - started
     if progress and selected:
         progress("checks done", len(selected), len(selected))
     return findings

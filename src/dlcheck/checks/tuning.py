@@ -51,7 +51,7 @@ class Tuning:
             mine = {r.fold_id: r for r in done if r.model == f"{model.name}_tuned"}
             tuned = self._add_tuned(results, model, mine, trials)
             rows[model.name] = self._row(results, model, tuned, mine)
-        return [self._finding(results, rows, trials)]
+        return [self._finding(results, rows, trials, context.budget.tuning_max_epochs)]
 
     @staticmethod
     def _add_tuned(results: BenchmarkResults, model: ModelResult,
@@ -98,6 +98,7 @@ class Tuning:
             "gain_p_value": round(gain.p_value, 4) if np.isfinite(gain.p_value) else None,
             "trials_per_fold": [f["trials"] for f in figures],
             "trial_rows_per_fold": [f["trial_rows"] for f in figures],
+            "trials_at_epoch_cap_per_fold": [f.get("trials_at_epoch_cap", 0) for f in figures],
             "inner_rows_per_fold": [f["inner_rows_available"] for f in figures],
             "search_seconds_per_fold": [f["seconds"] for f in figures],
             "defaults_kept_on_folds": sum(f["defaults_won"] for f in figures),
@@ -105,7 +106,8 @@ class Tuning:
                                 for fid in model.fold_ids},
         }
 
-    def _finding(self, results: BenchmarkResults, rows: dict, trials: int) -> Finding:
+    def _finding(self, results: BenchmarkResults, rows: dict, trials: int,
+                 max_epochs: int) -> Finding:
         metric = results.metric.name
         n_folds = len(results.split.folds)
         parts = []
@@ -139,6 +141,10 @@ class Tuning:
                             f"the {leader} one is.")
                 advice = ("Judge deep against classical on tuned models only; a comparison of "
                           "defaults would have misled here.")
+        if any(r["family"] == "deep" for r in rows.values()):
+            advice += (f" The networks' trials trained for at most "
+                       f"{max_epochs} epochs each; the winner's refit trains "
+                       "until early stopping.")
         if trial_rows < inner_rows:
             advice += (f" Trials fitted on a subsample of {trial_rows:,} rows; the best "
                        "configuration was then refitted on the whole training fold. A larger "

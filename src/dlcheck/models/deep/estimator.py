@@ -8,11 +8,12 @@ import time
 import numpy as np
 import torch
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
-from sklearn.model_selection import GroupShuffleSplit, train_test_split
+from sklearn.model_selection import train_test_split
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 from torch.nn import functional as F
 
+from dlcheck.benchmark.splits import group_holdout
 from dlcheck.models.deep.architectures import (
     ARCHITECTURES,
     D_NUM_EMBEDDING,
@@ -165,9 +166,7 @@ class _DeepTabularBase(BaseEstimator):
             cut = n - int(np.ceil(self.validation_fraction * n))
             return np.sort(ranked[:cut]), np.sort(ranked[cut:])
         if groups is not None and len(np.unique(groups)) >= 2:
-            splitter = GroupShuffleSplit(n_splits=1, test_size=self.validation_fraction,
-                                         random_state=self.random_state)
-            return next(splitter.split(positions, groups=np.asarray(groups)))
+            return group_holdout(groups, self.validation_fraction, self.random_state)
         stratify = None
         if self._is_classifier():
             codes = y_tensor.numpy()
