@@ -20,7 +20,7 @@ from threadpoolctl import threadpool_limits
 from dlcheck._config import Budget
 from dlcheck.benchmark.costs import count_parameters, serialized_size
 from dlcheck.benchmark.jobs import Job, JobResult
-from dlcheck.benchmark.scoring import score_predictions
+from dlcheck.benchmark.scoring import METRICS, PRIMARY_METRIC, score_predictions
 from dlcheck.models.registry import ModelContext, get_model
 
 
@@ -214,13 +214,19 @@ def _fit_and_score(job: Job, data: BenchmarkData, result: JobResult) -> None:
     output = _predict(pipeline, X_test, data)
     result.predict_ms_per_1k = (time.perf_counter() - start) * 1000.0 / len(test) * 1000.0
 
-    result.scores = score_predictions(data.task, y[test], output, data.n_classes)
-    result.size_bytes = serialized_size(pipeline)
-    result.n_params = count_parameters(pipeline[-1])
     result.n_train_rows = len(train)
     result.n_train_available = len(job.fold.train)
-    result.test_index = test
-    result.predictions = output.astype(np.float32)
+    if job.permutation or job.fraction < 1.0:
+        # A null run or a learning-curve point is read for its primary score alone: the other
+        # metrics, the costs and the predictions would cost more than the fit of a small model.
+        metric = PRIMARY_METRIC[data.task]
+        result.scores = {metric: METRICS[metric].fn(y[test], output, data.n_classes)}
+    else:
+        result.scores = score_predictions(data.task, y[test], output, data.n_classes)
+        result.size_bytes = serialized_size(pipeline)
+        result.n_params = count_parameters(pipeline[-1])
+        result.test_index = test
+        result.predictions = output.astype(np.float32)
     result.work = spec.work_seconds(len(train), X_train.shape[1], pipeline[-1])
     log = getattr(pipeline[-1], "training_log_", None)
     if log is not None:

@@ -106,11 +106,18 @@ class LearningCurves:
         if params is not None:
             projected = (sign * power_law(targets, *params)).tolist()
             fold_ids = list(per_fold)
+            # A resample is a multiset of folds: 5 folds allow only 126 distinct ones (3 folds
+            # 10), so each is fitted once, whatever the number of resamples.
+            cache: dict[tuple, object] = {}
             for sample in resamples:
-                points = np.array([pt for i in sample for pt in per_fold[fold_ids[i]]])
-                boot_rows = np.array([n for n in rows if (points[:, 0] == n).any()])
-                boot_means = np.array([points[points[:, 0] == n, 1].mean() for n in boot_rows])
-                fits.append(_fit(boot_rows, sign * boot_means, ceiling))
+                key = tuple(sorted(sample))
+                if key not in cache:
+                    points = np.array([pt for i in key for pt in per_fold[fold_ids[i]]])
+                    boot_rows = np.array([n for n in rows if (points[:, 0] == n).any()])
+                    boot_means = np.array([points[points[:, 0] == n, 1].mean()
+                                           for n in boot_rows])
+                    cache[key] = _fit(boot_rows, sign * boot_means, ceiling)
+                fits.append(cache[key])
             boots = [sign * power_law(targets, *f) for f in fits if f is not None]
             if boots:
                 low = np.percentile(boots, 2.5, axis=0).tolist()

@@ -11,6 +11,21 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
+MIN_RELATIVE_IMPROVEMENT = 1e-4
+"""A validation loss must improve by more than this share of the best so far to count
+(skorch's default threshold)..."""
+
+MIN_IMPROVEMENT_OF_FIRST = 1e-3
+"""... and by more than this share of the first epoch's loss: on a separable table the loss
+creeps towards 0 by a few percent an epoch for hundreds of epochs, improvements far below
+what a validation part of a few hundred rows can tell from noise."""
+
+
+def min_improvement(reference: float, first_loss: float) -> float:
+    """The smallest drop of the validation loss below `reference` that counts as progress."""
+    return max(MIN_RELATIVE_IMPROVEMENT * abs(reference), MIN_IMPROVEMENT_OF_FIRST *
+               abs(first_loss), 1e-7)
+
 
 @dataclass
 class TrainingLog:
@@ -62,6 +77,9 @@ def train_module(
     """Train in place; on return the module holds the weights of its best validation epoch."""
     optimizer = torch.optim.AdamW(module.parameters(), lr=lr, weight_decay=weight_decay)
     best_loss, best_epoch, best_state = float("inf"), 0, copy.deepcopy(module.state_dict())
+    # Patience counts from the last improvement that matters (see `min_improvement`); the
+    # weights kept are those of the lowest validation loss all the same.
+    reference, reference_epoch, first_loss = float("inf"), 0, None
     stopped_by = "max_epochs"
     start = time.perf_counter()
     deadline = start + max_seconds if max_seconds is not None else float("inf")
@@ -82,10 +100,13 @@ def train_module(
             optimizer.step()
         val_loss = valid_loss(predict_heads(module, valid, device), valid.y)
         val = float(val_loss)
-        if val < best_loss - 1e-7:
+        first_loss = val if first_loss is None else first_loss
+        if val < best_loss:
             best_loss, best_epoch = val, epoch
             best_state = copy.deepcopy(module.state_dict())
-        elif epoch - best_epoch >= patience:
+        if reference_epoch == 0 or val < reference - min_improvement(reference, first_loss):
+            reference, reference_epoch = val, epoch
+        elif epoch - reference_epoch >= patience:
             stopped_by = "early_stopping"
             break
         if time.perf_counter() > deadline:
