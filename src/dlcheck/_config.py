@@ -88,6 +88,12 @@ BUDGETS: dict[str, Budget] = {
     ),
 }
 
+MAX_ONE_HOT_CATEGORIES = 30
+"""Rarer categories are pooled into one 'infrequent' column, so one-hot width stays bounded."""
+
+MAX_EMBEDDED_CATEGORIES = 100
+"""Levels a network embeds per categorical column; rarer ones share one embedding."""
+
 MIN_ROWS = 20
 """Fewer rows than this cannot support cross-validated comparison at all."""
 

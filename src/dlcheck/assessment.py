@@ -11,31 +11,25 @@ from collections.abc import Callable
 from concurrent.futures.process import BrokenProcessPool
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from dlcheck import __version__
 from dlcheck._config import Budget, get_budget
-from dlcheck.benchmark.compare import compare
-from dlcheck.benchmark.executor import Executor, LocalExecutor, available_cores
-from dlcheck.benchmark.jobs import Job, JobResult, plan_jobs
-from dlcheck.benchmark.results import BenchmarkResults, aggregate
-from dlcheck.benchmark.runner import BenchmarkData, run_job
-from dlcheck.benchmark.scoring import PRIMARY_METRIC
-from dlcheck.benchmark.splits import make_folds
-from dlcheck.checks import CheckContext, check_codes, run_checks
+from dlcheck.checks.codes import CHECK_CODES
 from dlcheck.data.loading import load_table
 from dlcheck.data.prepare import PreparedData, prepare
 from dlcheck.errors import DataError, RunInterrupted, WorkerDied
 from dlcheck.findings import Finding
-from dlcheck.models.registry import LADDER
-from dlcheck.report.builder import build_report
-from dlcheck.report.html import render_html
-from dlcheck.report.markdown import render_markdown
-from dlcheck.store import Fingerprint, RunStore, StoringExecutor, data_digest
-from dlcheck.verdict import decide
+
+if TYPE_CHECKING:
+    from dlcheck.benchmark.executor import Executor
+    from dlcheck.benchmark.results import BenchmarkResults
+
+# The engine (scikit-learn, the checks, matplotlib: 2.5 s of imports) is imported where it is
+# first needed, after the input is read and checked: a bad table or option fails in a second.
 
 ProgressCallback = Callable[[str, int, int], None]
 """Called as (what is running, steps done, steps in all)."""
@@ -84,10 +78,10 @@ def assess(
     if not 0 <= seed < 2**32:
         raise DataError(f"--seed must be between 0 and 4294967295, not {seed}.")
     _check_device(device)
-    unknown = sorted(set(skip_checks) - set(check_codes()))
+    unknown = sorted(set(skip_checks) - set(CHECK_CODES))
     if unknown:
         raise DataError(f"unknown check code(s) {', '.join(unknown)} in --skip-check: the codes "
-                        f"are {', '.join(check_codes())}.")
+                        f"are {', '.join(CHECK_CODES)}.")
     if resume and fresh:
         raise DataError("--resume and --fresh contradict each other: choose one.")
     budget_preset = get_budget(budget)
@@ -106,6 +100,9 @@ def assess(
                "time_col": time_col, "gap": gap, "group_col": group_col, "min_gain": min_gain,
                "explain_required": explain_required, "seed": seed,
                "skip_checks": sorted(skip_checks)}
+    from dlcheck.benchmark.executor import LocalExecutor
+    from dlcheck.store import Fingerprint, RunStore, StoringExecutor, data_digest
+
     executor = executor or LocalExecutor(n_jobs)
     if run_dir is None:
         return _assess_prepared(prepared, budget_preset, options, executor, device, source,
@@ -153,6 +150,19 @@ def _assess_prepared(prepared: PreparedData, budget_preset: Budget, options: dic
                      progress: ProgressCallback | None, timings: dict[str, float],
                      started: float) -> Assessment:
     """Benchmark, checks, verdict and report on a prepared table."""
+    from dlcheck.benchmark.compare import compare
+    from dlcheck.benchmark.executor import available_cores
+    from dlcheck.benchmark.jobs import Job, JobResult, plan_jobs
+    from dlcheck.benchmark.results import aggregate
+    from dlcheck.benchmark.runner import BenchmarkData, run_job
+    from dlcheck.benchmark.scoring import PRIMARY_METRIC
+    from dlcheck.benchmark.splits import make_folds
+    from dlcheck.checks.base import CheckContext
+    from dlcheck.checks.registry import run_checks
+    from dlcheck.models.registry import LADDER
+    from dlcheck.report.builder import build_report
+    from dlcheck.verdict import decide
+
     seed = options["seed"]
     stage = time.perf_counter()
     split = make_folds(prepared.y, prepared.task != "regression", budget_preset.n_folds,
@@ -212,9 +222,20 @@ def _resolved_device(device: str) -> str:
     them apart."""
     if device != "auto":
         return device
+    if not _gpu_device_nodes_possible():
+        return "cpu"  # without importing torch: 3 s of the start-up of every run
     import torch
 
     return "cuda" if torch.cuda.is_available() else "cpu"
+
+
+def _gpu_device_nodes_possible() -> bool:
+    """False only where no GPU can be reached: on Linux, CUDA (and ROCm, which torch.cuda
+    also serves) needs the driver's device nodes."""
+    if not os.path.isdir("/dev"):
+        return True  # not Linux: ask torch
+    return any(os.path.exists(p) for p in ("/dev/nvidiactl", "/dev/nvidia0", "/dev/kfd",
+                                           "/proc/driver/nvidia"))
 
 
 def _check_device(device: str) -> None:
@@ -294,6 +315,8 @@ def _benchmark_findings(results: BenchmarkResults) -> list[Finding]:
 def _environment(executor: Executor, device: str) -> dict[str, Any]:
     from importlib.metadata import version
 
+    from dlcheck.benchmark.executor import available_cores
+
     env = {pkg: version(pkg) for pkg in ("scikit-learn", "lightgbm", "torch", "tabm", "numpy",
                                           "pandas")}
     env.update(cores=available_cores(), workers=executor.n_workers, device=device)
@@ -327,6 +350,8 @@ class Assessment:
         return json.dumps(self.report, indent=indent, allow_nan=False)
 
     def to_html(self) -> str:
+        from dlcheck.report.html import render_html
+
         return render_html(self.report)
 
     def save_html(self, path: str | os.PathLike) -> Path:
@@ -334,6 +359,8 @@ class Assessment:
 
     def to_markdown(self) -> str:
         """A short Markdown summary: verdict, reasons, top of the ladder, critical findings."""
+        from dlcheck.report.markdown import render_markdown
+
         return render_markdown(self.report)
 
     def save_markdown(self, path: str | os.PathLike) -> Path:

@@ -23,7 +23,7 @@ from rich.progress import (
 from rich.table import Table
 
 from dlcheck import __version__
-from dlcheck.checks import check_codes
+from dlcheck.checks.codes import CHECK_CODES
 from dlcheck.data.examples import DEMO_EXAMPLE, EXAMPLES, load_example
 from dlcheck.errors import DataError, RunInterrupted, WorkerDied
 
@@ -104,7 +104,7 @@ def run(
     seed: Annotated[int, typer.Option(help="Seed for folds, subsamples and every model.")] = 0,
     skip_check: Annotated[list[str] | None, typer.Option(
         "--skip-check", help="Code of a pitfall check not to run (repeat for several): "
-        + ", ".join(check_codes()) + ".", show_default=False)] = None,
+        + ", ".join(CHECK_CODES) + ".", show_default=False)] = None,
     out: Annotated[Path, typer.Option(
         help="Folder that receives report.json, report.html and report.md.")]
         = Path("dlcheck-report"),
@@ -264,7 +264,6 @@ class _JobProgress:
 
 def _assess_and_report(source, target: str, *, out: Path, quiet: bool, **options) -> None:
     from dlcheck.assessment import assess, check_output_dir
-    from dlcheck.report.terminal import print_summary
 
     _or_fail(check_output_dir, out)
     progress = None if quiet else _JobProgress()
@@ -293,6 +292,8 @@ def _assess_and_report(source, target: str, *, out: Path, quiet: bool, **options
             progress.close()
     paths = _or_fail(assessment.save, out)
     if not quiet:
+        from dlcheck.report.terminal import print_summary
+
         # Piped output gets a width that fits the ladder table instead of Rich's 80 columns.
         console = Console() if sys.stdout.isatty() else Console(width=130)
         print_summary(assessment.report, console)

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dlcheck.checks import CHECKS, NotApplicable, check_codes, run_checks
+from dlcheck.checks import CHECK_CODES, CHECKS, NotApplicable, check_codes, run_checks
 from dlcheck.findings import Finding
 from tests.checks.conftest import with_jobs
 
@@ -14,6 +14,11 @@ SEVERITIES = {"info", "warning", "critical", "error"}
 def test_codes_are_unique_and_titled():
     assert len(set(check_codes())) == len(CHECKS)
     assert all(c.title and c.code.islower() for c in CHECKS)
+
+
+def test_the_command_line_list_of_codes_is_the_registry_in_its_order():
+    # The CLI validates --skip-check against CHECK_CODES without importing the checks.
+    assert list(CHECK_CODES) == check_codes()
 
 
 def _table(task: str, n: int = 300) -> pd.DataFrame:

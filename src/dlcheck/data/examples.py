@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from dlcheck.errors import DataError
+
+if TYPE_CHECKING:  # pandas is imported by the loaders: the command line starts without it
+    import pandas as pd
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from dlcheck._config import MIN_ROWS
+from dlcheck._config import MAX_EMBEDDED_CATEGORIES, MAX_ONE_HOT_CATEGORIES, MIN_ROWS
 from dlcheck.data.profile import (
     Task,
     infer_column_kind,
@@ -19,7 +19,6 @@ from dlcheck.data.profile import (
 )
 from dlcheck.errors import DataError
 from dlcheck.findings import Finding
-from dlcheck.models.preprocessing import MAX_EMBEDDED_CATEGORIES, MAX_ONE_HOT_CATEGORIES
 
 _DROPPED_KINDS = {
     "id": "ID-like: nearly every value is unique, so it identifies rows rather than "

@@ -15,10 +15,9 @@ from sklearn.preprocessing import (
     StandardScaler,
 )
 
+from dlcheck._config import MAX_EMBEDDED_CATEGORIES, MAX_ONE_HOT_CATEGORIES
+
 Style = Literal["linear", "tree", "deep"]
-MAX_ONE_HOT_CATEGORIES = 30
-"""Rarer categories are pooled into one 'infrequent' column, so one-hot width stays bounded."""
-MAX_EMBEDDED_CATEGORIES = 100
 
 
 def make_preprocessor(style: Style, numeric: list[str], categorical: list[str]) \

@@ -1,0 +1,9 @@
+"""The codes of the pitfall checks, in the order they run, known without importing any check:
+the command line names them in its help and validates `--skip-check` before it loads the
+engine. `checks/registry.py` asserts that this list is its own."""
+
+CHECK_CODES: tuple[str, ...] = (
+    "tuning", "data_quantity", "meta_features", "class_imbalance", "leakage_single_feature",
+    "leakage_duplicates", "leakage_id_columns", "leakage_time_split", "permutation_test",
+    "wrong_labels", "learning_curves", "robustness", "explainability",
+)
