@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.stats import rankdata
 from sklearn import metrics
 
 
@@ -21,12 +22,29 @@ class Metric:
     """The range of possible values: intervals are clipped to it."""
 
 
+def binary_auc(positive: np.ndarray, score: np.ndarray) -> float:
+    """ROC-AUC as the Mann-Whitney statistic over its maximum, from average ranks: the value
+    `sklearn.metrics.roc_auc_score` gives (ties count a half), at a twentieth of its cost, which
+    the input checks dominate on a test fold (the permutation test scores thousands).
+    NaN when one class is absent; a NaN score raises, as scikit-learn does."""
+    positive = np.asarray(positive, dtype=bool)
+    score = np.asarray(score, dtype=np.float64)
+    if np.isnan(score).any():
+        raise ValueError("Input contains NaN.")
+    n_pos = int(positive.sum())
+    n_neg = len(positive) - n_pos
+    if n_pos == 0 or n_neg == 0:
+        return float("nan")
+    ranks = rankdata(score)
+    return float((ranks[positive].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
+
+
 def _roc_auc(y: np.ndarray, proba: np.ndarray, n_classes: int) -> float:
     if n_classes == 2:
-        return float(metrics.roc_auc_score(y, proba[:, 1]))
+        return binary_auc(y == 1, proba[:, 1])
     # Macro one-vs-rest over the classes present in this test fold: a rare class may be absent.
     present = [c for c in range(n_classes) if 0 < np.sum(y == c) < len(y)]
-    return float(np.mean([metrics.roc_auc_score(y == c, proba[:, c]) for c in present]))
+    return float(np.mean([binary_auc(y == c, proba[:, c]) for c in present]))
 
 
 def _log_loss(y, proba, n_classes):
