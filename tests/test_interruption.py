@@ -86,11 +86,14 @@ def test_signal_stops_the_run_cleanly(tmp_path, signum):
 def test_a_script_without_main_guard_runs_once(tmp_path):
     script = tmp_path / "user_script.py"
     script.write_text(
+        "from dataclasses import replace\n"
         "from dlcheck import assess\n"
+        "from dlcheck._config import BUDGETS\n"
         "from dlcheck.data.synthetic import linear_table\n"
         "df, target = linear_table(n=200)\n"
         "print('script body ran')\n"
-        "print(assess(df, target, n_jobs=2, skip_checks=['tuning', 'robustness',"
+        "small = replace(BUDGETS['quick'], name='small', max_epochs=10, tabm_k=2)\n"
+        "print(assess(df, target, n_jobs=2, budget=small, skip_checks=['tuning', 'robustness',"
         " 'explainability', 'learning_curves', 'permutation_test']).verdict['decision'])\n"
     )
     result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,

@@ -16,7 +16,7 @@ from dlcheck.report.html import render_html
 from dlcheck.report.markdown import render_markdown
 from dlcheck.report.plots import PLOTS
 
-from .helpers import all_checks_but
+from .helpers import SMOKE_BUDGET, all_checks_but
 
 SCRIPT = "<script>alert(1)</script>"
 IMG = "<img src=x onerror=alert(1)>"
@@ -43,7 +43,7 @@ def _table(task: str, n: int = 240, seed: int = 0) -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def reports() -> dict[str, dict]:
-    return {task: assess(_table(task), "y", n_jobs=2, skip_checks=CHEAP,
+    return {task: assess(_table(task), "y", n_jobs=2, budget=SMOKE_BUDGET, skip_checks=CHEAP,
                          data_name=f"{SCRIPT}.csv").report
             for task in ("binary", "multiclass", "regression")}
 

@@ -25,7 +25,7 @@ def test_pure_noise_gives_no_signal():
 
 
 def test_linear_target_recommends_linear_or_a_model_tied_with_it():
-    df, target = synthetic.linear_table(n=1500, seed=2)
+    df, target = synthetic.linear_table(n=1000, seed=2)
     a = assess(df, target, budget=SCENARIO_BUDGET, skip_checks=SKIP)
     assert a.verdict["decision"] == "classical"
     recommended = a.verdict["recommended_model"]
@@ -38,7 +38,7 @@ def test_linear_target_recommends_linear_or_a_model_tied_with_it():
 
 
 def test_rotated_smooth_function_gives_deep_learning():
-    df, target = synthetic.rotated_smooth_table(n=3000, seed=3)
+    df, target = synthetic.rotated_smooth_table(n=1200, seed=3)
     a = assess(df, target, budget=SCENARIO_BUDGET, skip_checks=SKIP)
     assert a.verdict["decision"] == "deep_learning", a.verdict["reasons"]
     c = a.report["comparison"]
@@ -47,7 +47,7 @@ def test_rotated_smooth_function_gives_deep_learning():
 
 
 def test_axis_aligned_thresholds_give_classical_with_trees_on_top():
-    df, target = synthetic.threshold_table(n=3000, seed=4)
+    df, target = synthetic.threshold_table(n=1200, seed=4)
     a = assess(df, target, budget=SCENARIO_BUDGET, skip_checks=SKIP)
     assert a.verdict["decision"] == "classical", a.verdict["reasons"]
     assert a.report["comparison"]["best_model"].removesuffix("_tuned") in {"lightgbm",
@@ -57,7 +57,7 @@ def test_axis_aligned_thresholds_give_classical_with_trees_on_top():
 
 
 def test_leaked_column_gives_fix_data_naming_it():
-    df, target = synthetic.noise_table(n=1500, seed=6)
+    df, target = synthetic.noise_table(n=1000, seed=6)
     df["refund_issued"] = (df[target] == "yes").astype(int)
     # A blocking leak decides before any score does (tests/test_verdict.py): tuning and the
     # permutation test, which cannot change that, are left out to keep the suite short.
