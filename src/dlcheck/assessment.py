@@ -230,10 +230,10 @@ def _resolved_device(device: str) -> str:
 
 
 def _gpu_device_nodes_possible() -> bool:
-    """False only where no GPU can be reached: on Linux, CUDA (and ROCm, which torch.cuda
-    also serves) needs the driver's device nodes."""
+    """False only where no GPU can be reached: CUDA (and ROCm, which torch.cuda also serves)
+    needs the driver's device nodes under /dev, and macOS has no CUDA at all."""
     if not os.path.isdir("/dev"):
-        return True  # not Linux: ask torch
+        return True  # Windows: ask torch
     return any(os.path.exists(p) for p in ("/dev/nvidiactl", "/dev/nvidia0", "/dev/kfd",
                                            "/proc/driver/nvidia"))
 
