@@ -4,7 +4,7 @@ PY      := $(VENV)/bin/python
 STAMP   := $(VENV)/.installed-stamp
 TORCH   := torch==2.13.0
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench unchanged clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -24,6 +24,10 @@ test: $(STAMP)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests benchmarks
+
+# Every whole run held fixed by tests/fixtures/reports compared with it (about 6 minutes).
+unchanged: $(STAMP)
+	$(PY) -m tests.fixtures.make_reports --check
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench_quick.py

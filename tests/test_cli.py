@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from tests.helpers import all_checks_but
+from tests.report_cases import assert_unchanged
 
 SPEC_KEYS = {
     "top": {"dlcheck_version", "dataset", "verdict", "models", "comparison", "findings",
@@ -55,6 +56,8 @@ def test_run_on_a_real_example_writes_a_complete_report(run_cli, tmp_path):
         "tuning"}
     assert (tmp_path / "report.md").read_text().startswith("## dlcheck")
     assert "Verdict" in result.stdout and report["verdict"]["decision"] in result.stdout
+    # ... and a reorganisation of the code changes no figure of it (tests/report_cases.py).
+    assert_unchanged("wine", report)
 
 
 @pytest.mark.slow
