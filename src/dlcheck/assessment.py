@@ -21,6 +21,7 @@ from dlcheck._config import Budget, get_budget
 from dlcheck.checks.codes import CHECK_CODES
 from dlcheck.data.loading import load_table
 from dlcheck.data.prepare import PreparedData, prepare
+from dlcheck.devices import check_device, resolve_device
 from dlcheck.errors import DataError, RunInterrupted, WorkerDied
 from dlcheck.findings import Finding
 
@@ -77,7 +78,7 @@ def assess(
         raise DataError(f"--min-gain must be 0 or more, not {min_gain}.")
     if not 0 <= seed < 2**32:
         raise DataError(f"--seed must be between 0 and 4294967295, not {seed}.")
-    _check_device(device)
+    check_device(device)
     unknown = sorted(set(skip_checks) - set(CHECK_CODES))
     if unknown:
         raise DataError(f"unknown check code(s) {', '.join(unknown)} in --skip-check: the codes "
@@ -112,7 +113,7 @@ def assess(
         "data": data_digest(data), "target": target, "task": task,
         "budget": budget_preset.to_dict(), "time_col": time_col, "gap": gap,
         "group_col": group_col,
-        "seed": seed, "device": str(_resolved_device(device)),
+        "seed": seed, "device": resolve_device(device),
         "dlcheck_version": __version__})
     with RunStore(run_dir) as store:
         start = store.begin_run(fingerprint, options, source, fresh=fresh, resume=resume)
@@ -215,39 +216,6 @@ def _assess_prepared(prepared: PreparedData, budget_preset: Budget, options: dic
         environment=_environment(executor, device), source=source,
     )
     return Assessment(report)
-
-
-def _resolved_device(device: str) -> str:
-    """'auto' as the device it means here: CPU and CUDA fits differ, so a run store keeps
-    them apart."""
-    if device != "auto":
-        return device
-    if not _gpu_device_nodes_possible():
-        return "cpu"  # without importing torch: 3 s of the start-up of every run
-    import torch
-
-    return "cuda" if torch.cuda.is_available() else "cpu"
-
-
-def _gpu_device_nodes_possible() -> bool:
-    """False only where no GPU can be reached: CUDA (and ROCm, which torch.cuda also serves)
-    needs the driver's device nodes under /dev, and macOS has no CUDA at all."""
-    if not os.path.isdir("/dev"):
-        return True  # Windows: ask torch
-    return any(os.path.exists(p) for p in ("/dev/nvidiactl", "/dev/nvidia0", "/dev/kfd",
-                                           "/proc/driver/nvidia"))
-
-
-def _check_device(device: str) -> None:
-    if device in ("auto", "cpu"):
-        return
-    if not device.startswith("cuda"):
-        raise DataError(f"unknown --device {device!r}: use auto, cpu or cuda.")
-    import torch
-
-    if not torch.cuda.is_available():
-        raise DataError("--device cuda: no CUDA device is available here. Use --device auto "
-                        "or cpu.")
 
 
 def _imbalance_ratio(prepared: PreparedData) -> float:

@@ -273,15 +273,6 @@ class RunStore:
                        (self.fingerprint, result.key, self.run_id, _now(), blob))
         self.fitted += 1
 
-    def history(self) -> list[dict[str, Any]]:
-        db = self._connection()
-        db.row_factory = sqlite3.Row
-        try:
-            rows = db.execute("SELECT * FROM runs ORDER BY id").fetchall()
-        finally:
-            db.row_factory = None
-        return [dict(row) for row in rows]
-
     def _connection(self) -> sqlite3.Connection:
         if self._db is None:
             raise RuntimeError("the run store is not open")

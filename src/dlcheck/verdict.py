@@ -18,7 +18,7 @@ from typing import Literal
 from dlcheck._config import ALPHA
 from dlcheck.benchmark.compare import CLASSICAL, Comparison, advantage
 from dlcheck.benchmark.results import BenchmarkResults, ModelResult
-from dlcheck.benchmark.stats import Interval
+from dlcheck.benchmark.stats import Interval, goodness_sign
 from dlcheck.findings import Finding
 
 Decision = Literal["fix_data", "no_signal", "classical", "deep_learning"]
@@ -114,7 +114,7 @@ def decide(
     rival, rival_gain = deep, gain
     if deep is not None and not allowed(deep):
         rival = max((m for m in results.candidates({"deep"}) if allowed(m)),
-                    key=lambda m: m.mean if results.metric.greater_is_better else -m.mean,
+                    key=lambda m: goodness_sign(results.metric.greater_is_better) * m.mean,
                     default=None)
         rival_gain = (advantage(results, rival, classical, n_deep)
                       if rival is not None and classical is not None else None)
@@ -146,7 +146,7 @@ def decide(
     pool = {m.name for m in results.models if m.family in CLASSICAL and allowed(m)}
     # A default with a tuned variant is represented by it, as in the comparison.
     reference = max((m for m in results.models if m.name in pool and not m.tuned_variant),
-                    key=lambda m: m.mean if results.metric.greater_is_better else -m.mean,
+                    key=lambda m: goodness_sign(results.metric.greater_is_better) * m.mean,
                     default=None)
     if reference is None:  # no allowed classical model finished: the best one, said so below
         reference = classical or best

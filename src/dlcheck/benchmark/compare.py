@@ -15,7 +15,7 @@ from dlcheck._config import (
     MIN_GAIN_SHARE_OF_REMAINING_ERROR,
 )
 from dlcheck.benchmark.results import BenchmarkResults, ModelResult
-from dlcheck.benchmark.stats import Interval, paired_difference
+from dlcheck.benchmark.stats import Interval, goodness_sign, paired_difference
 
 CLASSICAL = {"linear", "tree", "ensemble"}
 COST_FIELDS = ("fit_seconds", "predict_ms_per_1k", "size_bytes", "n_params")
@@ -142,7 +142,7 @@ def _latest_folds(results: BenchmarkResults, deep: ModelResult, classical: Model
     latest = ids[-n:]
     d = dict(zip(deep.fold_ids, deep.fold_scores, strict=True))
     c = dict(zip(classical.fold_ids, classical.fold_scores, strict=True))
-    sign = 1 if results.metric.greater_is_better else -1
+    sign = goodness_sign(results.metric.greater_is_better)
     gaps = [sign * (d[f] - c[f]) for f in latest if f in d and f in c]
     if not gaps:
         return None

@@ -10,74 +10,21 @@ import traceback
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from functools import cached_property
 
 import numpy as np
-import pandas as pd
 from threadpoolctl import threadpool_limits
 
-from dlcheck._config import Budget
 from dlcheck.benchmark.costs import count_parameters, serialized_size
+from dlcheck.benchmark.fitting import (  # noqa: F401  (BenchmarkData: the runner's input)
+    BenchmarkData,
+    _predict,
+    fit_params,
+    predict_output,
+    share_equal_strings,
+)
 from dlcheck.benchmark.jobs import Job, JobResult
 from dlcheck.benchmark.scoring import METRICS, PRIMARY_METRIC, score_predictions
-from dlcheck.models.registry import ModelContext, get_model
-
-
-@dataclass(frozen=True)
-class BenchmarkData:
-    """The prepared table and everything a worker needs to build and score models."""
-
-    X: pd.DataFrame
-    y: np.ndarray
-    task: str
-    n_classes: int
-    numeric: list[str]
-    categorical: list[str]
-    budget: Budget
-    seed: int
-    n_threads: int = 1
-    imbalance_ratio: float = 1.0
-    device: str = "auto"
-    groups: np.ndarray | None = None
-    """Group of each row (--group-col), for splits made inside a job (tuning)."""
-    times: np.ndarray | None = None
-    """Time of each row (--time-col), for splits made inside a job (tuning)."""
-
-    def context(self) -> ModelContext:
-        return ModelContext(
-            task=self.task, numeric=self.numeric, categorical=self.categorical,
-            budget=self.budget, random_state=self.seed, n_threads=self.n_threads,
-            imbalance_ratio=self.imbalance_ratio, device=self.device,
-        )
-
-    @cached_property
-    def _X_to_send(self) -> pd.DataFrame:
-        return share_equal_strings(self.X, self.categorical)
-
-    def __getstate__(self) -> dict:
-        """What travels to a worker: the same table, with equal category strings as one shared
-        object each, so the pickle and the worker's copy hold each distinct value once (at
-        1M rows, 5 category columns shrink by about 100 MB in every worker). Made once."""
-        state = {k: v for k, v in self.__dict__.items() if k != "_X_to_send"}
-        state["X"] = self._X_to_send
-        return state
-
-
-def share_equal_strings(X: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
-    """X with each object column of `columns` rebuilt so that equal values are one object:
-    the same values, missing ones as they were, held as references to a few strings."""
-    out = X.copy(deep=False)
-    for name in columns:
-        col = X[name]
-        if col.dtype != object:
-            continue
-        codes, uniques = pd.factorize(col)
-        values = np.asarray(uniques, dtype=object)[np.maximum(codes, 0)]
-        missing = codes < 0
-        values[missing] = col.to_numpy()[missing]  # the very missing marker (NaN, None)
-        out[name] = pd.Series(values, index=col.index, dtype=object)
-    return out
+from dlcheck.models.registry import get_model
 
 
 def training_rows(job: Job, data: BenchmarkData, slow: bool) -> np.ndarray:
@@ -103,19 +50,6 @@ def permuted_labels(data: BenchmarkData, permutation: int) -> np.ndarray:
 
     return permute_labels(data.y, np.random.default_rng([data.seed, 7919, permutation]),
                           groups=data.groups, times=data.times)
-
-
-def fit_params(estimator, data: BenchmarkData, rows: np.ndarray) -> dict:
-    """What a model's own inner split (a network's early stopping) needs to split as the
-    folds are: the times or the groups of its training rows, for models that take them."""
-    import inspect
-
-    accepted = inspect.signature(estimator.fit).parameters
-    if data.times is not None and "split_order" in accepted:
-        return {"model__split_order": np.asarray(data.times)[rows]}
-    if data.groups is not None and "split_groups" in accepted:
-        return {"model__split_groups": np.asarray(data.groups)[rows]}
-    return {}
 
 
 class JobTimeout(BaseException):
@@ -239,16 +173,3 @@ def _fit_and_score(job: Job, data: BenchmarkData, result: JobResult) -> None:
         result.extras[job.probe] = run_probe(job.probe, fitted)
 
 
-def predict_output(pipeline, X: pd.DataFrame, data: BenchmarkData) -> np.ndarray:
-    """Class probabilities (one column per class of the whole table) or regression values."""
-    return _predict(pipeline, X, data)
-
-
-def _predict(pipeline, X: pd.DataFrame, data: BenchmarkData) -> np.ndarray:
-    if data.task == "regression":
-        return np.asarray(pipeline.predict(X), dtype=float)
-    proba = pipeline.predict_proba(X)
-    # A training fold may lack a rare class: put each column where its class belongs.
-    full = np.zeros((len(X), data.n_classes))
-    full[:, pipeline.classes_.astype(int)] = proba
-    return full

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 from sklearn.model_selection import train_test_split
 
-from dlcheck.benchmark.runner import BenchmarkData, fit_params, predict_output
+from dlcheck.benchmark.fitting import BenchmarkData, fit_params, predict_output
 from dlcheck.benchmark.scoring import METRICS, PRIMARY_METRIC
 from dlcheck.benchmark.splits import group_holdout
 from dlcheck.models.registry import ModelSpec

@@ -10,7 +10,7 @@ import numpy as np
 
 from dlcheck.benchmark.compare import CLASSICAL
 from dlcheck.benchmark.scoring import METRICS, WHY_PRIMARY
-from dlcheck.benchmark.stats import paired_difference
+from dlcheck.benchmark.stats import goodness_sign, paired_difference
 from dlcheck.checks.base import CheckContext, NotApplicable
 from dlcheck.findings import Finding, rounded
 from dlcheck.models.registry import IMBALANCE_RATIO_FOR_CLASS_WEIGHTS
@@ -93,7 +93,7 @@ class ClassImbalance:
         skipped: dict[str, str] = {}
         roles: dict[str, list[str]] = {}
         spent = 0.0
-        sign = 1 if results.metric.greater_is_better else -1
+        sign = goodness_sign(results.metric.greater_is_better)
         for role, families in (("linear", {"linear"}), ("best classical", CLASSICAL),
                                ("best deep", {"deep"})):
             # The best model of the role whose refits still fit in the allowance.

@@ -17,7 +17,7 @@ from threadpoolctl import threadpool_limits
 from dlcheck.benchmark.compare import CLASSICAL, resolve_min_gain
 from dlcheck.benchmark.scoring import METRICS
 from dlcheck.benchmark.splits import Fold
-from dlcheck.benchmark.stats import corrected_t_interval
+from dlcheck.benchmark.stats import corrected_t_interval, goodness_sign
 from dlcheck.checks.base import CheckContext
 from dlcheck.data.prepare import PreparedData
 from dlcheck.findings import Finding, rounded
@@ -346,7 +346,7 @@ class DuplicatesAcrossFolds:
         prepared, results = context.prepared, context.results
         metric, k = results.metric, max(len(prepared.classes), 1)
         oof = results.out_of_fold.get(model)
-        sign = 1.0 if metric.greater_is_better else -1.0
+        sign = goodness_sign(metric.greater_is_better)
         values = []
         for fold in results.split.first_repeat if oof is not None else []:
             mine = twins.fold == fold.id

@@ -15,6 +15,7 @@ import numpy as np
 from scipy.optimize import curve_fit
 
 from dlcheck.benchmark.compare import CLASSICAL, resolve_min_gain
+from dlcheck.benchmark.stats import goodness_sign
 from dlcheck.checks.base import CheckContext, NotApplicable
 from dlcheck.findings import Finding, rounded
 
@@ -51,7 +52,7 @@ class LearningCurves:
                 for fr in self.fractions for fold in folds]
         done = [r for r in context.run_jobs(jobs) if r.ok]
         metric = results.metric
-        sign = 1.0 if metric.greater_is_better else -1.0
+        sign = goodness_sign(metric.greater_is_better)
         # The best reachable goodness: AUC 1, RMSE 0. Curves must not promise more.
         ceiling = metric.upper if metric.greater_is_better else -metric.lower
         rng = np.random.default_rng(context.seed)

@@ -10,6 +10,7 @@ import numpy as np
 
 from dlcheck.benchmark.jobs import JobResult
 from dlcheck.benchmark.results import BenchmarkResults, ModelResult
+from dlcheck.benchmark.stats import goodness_sign
 from dlcheck.checks.base import CheckContext, NotApplicable
 from dlcheck.findings import Finding, rounded
 from dlcheck.probes import adversarial as adv
@@ -89,7 +90,7 @@ class Robustness:
     def _noise(self, results: BenchmarkResults, figures: dict[str, dict],
                fold_ids: list[str]) -> Finding | None:
         metric = results.metric
-        sign = 1.0 if metric.greater_is_better else -1.0
+        sign = goodness_sign(metric.greater_is_better)
         levels = list(probe.NOISE_LEVELS)
         dummy = _dummy_score(results, fold_ids)
         per_model: dict[str, dict[str, Any]] = {}
@@ -287,7 +288,7 @@ def _dummy_score(results: BenchmarkResults, fold_ids: list[str]) -> float | None
 
 
 def _best(results: BenchmarkResults, among: dict) -> ModelResult:
-    sign = 1.0 if results.metric.greater_is_better else -1.0
+    sign = goodness_sign(results.metric.greater_is_better)
     return max((results.get(n) for n in among), key=lambda m: sign * m.mean)
 
 

@@ -17,7 +17,7 @@ import numpy as np
 from dlcheck.benchmark.compare import CLASSICAL
 from dlcheck.benchmark.jobs import JobResult
 from dlcheck.benchmark.results import BenchmarkResults, ModelResult, summarize
-from dlcheck.benchmark.stats import paired_difference
+from dlcheck.benchmark.stats import goodness_sign, paired_difference
 from dlcheck.checks.base import CheckContext, NotApplicable
 from dlcheck.findings import Finding
 
@@ -130,7 +130,7 @@ class Tuning:
         classical = next((r for r in rows.values() if r["family"] != "deep"), None)
         deep = next((r for r in rows.values() if r["family"] == "deep"), None)
         if classical and deep:
-            sign = 1 if results.metric.greater_is_better else -1
+            sign = goodness_sign(results.metric.greater_is_better)
             before = sign * (deep["default"] - classical["default"])
             after = sign * (deep["tuned"] - classical["tuned"])
             if before * after < 0:

@@ -18,7 +18,7 @@ import pandas as pd
 if TYPE_CHECKING:
     from sklearn.pipeline import Pipeline
 
-    from dlcheck.benchmark.runner import BenchmarkData
+    from dlcheck.benchmark.fitting import BenchmarkData
 
 PROBES: dict[str, str] = {
     "explain": "dlcheck.probes.explain:explain",
@@ -41,7 +41,7 @@ class FittedFold:
 
     def predict(self, X: pd.DataFrame) -> np.ndarray:
         """Probabilities with one column per class of the table, or regression values."""
-        from dlcheck.benchmark.runner import predict_output
+        from dlcheck.benchmark.fitting import predict_output
 
         return predict_output(self.pipeline, X, self.data)
 

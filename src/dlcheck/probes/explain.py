@@ -34,6 +34,7 @@ from sklearn.preprocessing import (
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
 from dlcheck.benchmark.scoring import METRICS, PRIMARY_METRIC, score_predictions
+from dlcheck.benchmark.stats import goodness_sign
 from dlcheck.models.preprocessing import make_preprocessor
 from dlcheck.probes import FittedFold
 
@@ -74,7 +75,7 @@ def _importance(fitted: FittedFold, rng: np.random.Generator) -> dict[str, Any]:
     if data.task != "regression" and len(np.unique(y)) < 2:
         return {"metric": metric.name, "importance": None, "importance_std": None,
                 "importance_note": "the test rows hold a single class: no score to degrade"}
-    sign = 1.0 if metric.greater_is_better else -1.0
+    sign = goodness_sign(metric.greater_is_better)
 
     def score(output: np.ndarray) -> float:  # the primary metric, signed: greater is better
         return sign * metric.fn(y, output, data.n_classes)
@@ -85,7 +86,7 @@ def _importance(fitted: FittedFold, rng: np.random.Generator) -> dict[str, Any]:
     if groups is None:  # shuffle the table's columns and predict through the whole pipeline
         mean, std = permutation_importance_stacked(fitted.predict, X, score, repeats, seed)
     else:  # shuffle the preprocessed columns: the same figures without re-preprocessing
-        from dlcheck.benchmark.runner import predict_output
+        from dlcheck.benchmark.fitting import predict_output
 
         model = Pipeline([("model", fitted.pipeline[-1])])
         Z = np.asarray(fitted.pipeline[:-1].transform(X))

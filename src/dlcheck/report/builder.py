@@ -13,7 +13,7 @@ from dlcheck._config import Budget
 from dlcheck.benchmark.compare import Comparison
 from dlcheck.benchmark.results import BenchmarkResults
 from dlcheck.benchmark.scoring import WHY_PRIMARY
-from dlcheck.benchmark.stats import Interval
+from dlcheck.benchmark.stats import Interval, goodness_sign
 from dlcheck.data.prepare import PreparedData
 from dlcheck.findings import Finding
 from dlcheck.verdict import Verdict
@@ -117,7 +117,7 @@ def _target_distribution(p: PreparedData) -> dict[str, Any]:
 
 def _pareto_front(results: BenchmarkResults) -> dict[str, list[str]]:
     """For each cost, the models no other model beats on both score and that cost."""
-    sign = 1 if results.metric.greater_is_better else -1
+    sign = goodness_sign(results.metric.greater_is_better)
     front: dict[str, list[str]] = {}
     for cost in ("fit_seconds", "predict_ms_per_1k"):
         points = [(m.name, sign * m.mean, getattr(m, cost)) for m in results.models

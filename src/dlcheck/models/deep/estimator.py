@@ -14,6 +14,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from torch.nn import functional as F
 
 from dlcheck.benchmark.splits import group_holdout
+from dlcheck.devices import resolve_device
 from dlcheck.models.deep.architectures import (
     ARCHITECTURES,
     D_NUM_EMBEDDING,
@@ -30,10 +31,9 @@ from dlcheck.models.deep.training import (
 )
 
 
-def resolve_device(device: str) -> torch.device:
-    if device == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    return torch.device(device)
+def torch_device(device: str) -> torch.device:
+    """--device as a torch device (dlcheck.devices resolves 'auto')."""
+    return torch.device(resolve_device(device))
 
 
 def auto_batch_size(n_rows: int) -> int:
@@ -121,7 +121,7 @@ class _DeepTabularBase(BaseEstimator):
             torch.set_num_threads(self.n_threads)
         torch.manual_seed(self.random_state)
         generator = torch.Generator().manual_seed(self.random_state)
-        device = resolve_device(self.device)
+        device = torch_device(self.device)
         start = time.perf_counter()
 
         y_tensor, d_out = self._encode_target(y)
