@@ -6,23 +6,12 @@ both HTML (`<`, `>`, `&`) and Markdown (`|`, backticks and the other inline mark
 
 from __future__ import annotations
 
-import re
 from functools import cache
 from typing import Any
 
 import jinja2
 
-from dlcheck.report.html import DECISION_LABELS, _bytes, _num
-
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]|#~])")
-
-
-def md(value: Any) -> str:
-    """A user or report string as literal Markdown text on one line."""
-    text = "–" if value is None else str(value)
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    text = _MD_SPECIAL.sub(r"\\\1", text)
-    return " ".join(text.split())
+from dlcheck.report.format import FILTERS, decision_label, md  # noqa: F401  (md: public)
 
 
 @cache
@@ -32,8 +21,8 @@ def _environment() -> jinja2.Environment:
         autoescape=False, undefined=jinja2.StrictUndefined,
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
     )
-    env.filters.update(md=md, num=_num, bytes=_bytes)
-    env.globals.update(decision_label=lambda d: DECISION_LABELS.get(d, d))
+    env.filters.update({k: FILTERS[k] for k in ("md", "num", "bytes")})
+    env.globals.update(decision_label=decision_label)
     return env
 
 

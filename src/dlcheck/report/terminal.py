@@ -9,7 +9,8 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from dlcheck.report.html import _bytes, _num
+from dlcheck.report.format import bytes_ as _bytes
+from dlcheck.report.format import num as _num
 
 _DECISION_STYLE = {"deep_learning": "bold magenta", "classical": "bold green",
                    "no_signal": "bold yellow", "fix_data": "bold red"}
