@@ -7,6 +7,11 @@ from dlcheck.benchmark.compare import advantage, compare
 from dlcheck.benchmark.results import BenchmarkResults, ModelResult
 from dlcheck.benchmark.scoring import METRICS
 from dlcheck.benchmark.splits import Fold, SplitPlan
+from dlcheck.checks.outcomes import (
+    ExplainabilityOutcome,
+    PermutationOutcome,
+    SurrogateFidelity,
+)
 from dlcheck.findings import Finding
 from dlcheck.verdict import decide
 
@@ -52,7 +57,8 @@ def test_no_model_beats_the_dummy_gives_no_signal():
 
 def test_permutation_p_value_above_alpha_gives_no_signal():
     results = _results({"dummy": 0.5, "linear": 0.8, "lightgbm": 0.85, "mlp": 0.84})
-    finding = Finding("permutation_test", "warning", "labels shuffled", {"p_value": 0.2})
+    finding = Finding("permutation_test", "warning", "labels shuffled", {"p_value": 0.2},
+                      outcome=PermutationOutcome(p_value=0.2))
     verdict = _decide(results, [finding])
     assert verdict.decision == "no_signal"
     # The uplift is clear; only the permutation test says no: the reasons must not claim
@@ -89,14 +95,19 @@ def test_significant_gain_below_min_gain_stays_classical():
 
 
 def _explained(fidelity: dict[str, float], measure: str = "agreement",
-               constant: float = 0.5, check: str = "explainability") -> Finding:
-    """The explainability check's finding, as the verdict reads it."""
+               constant: float = 0.5) -> Finding:
+    """The explainability check's finding, with the typed outcome the verdict reads."""
     models = {name: {"family": FAMILIES[name], "fidelity": f, "constant_agreement": constant,
                      "faithful": f >= 0.9 and (f - constant) / (1 - constant) >= 0.5}
               for name, f in fidelity.items()}
-    return Finding(check, "info", "surrogates", {
+    outcome = ExplainabilityOutcome({
+        name: SurrogateFidelity(family=e["family"], fidelity=e["fidelity"],
+                                faithful=e["faithful"], constant_agreement=constant,
+                                threshold=0.9, measure=measure)
+        for name, e in models.items()})
+    return Finding("explainability", "info", "surrogates", {
         "faithful_fidelity": 0.9, "fidelity_measure": measure, "min_skill_over_constant": 0.5,
-        "models": models})
+        "models": models}, outcome=outcome)
 
 
 LADDER_DEEP_AHEAD = {"dummy": 0.5, "linear": 0.8, "shallow_tree": 0.78, "lightgbm": 0.85,
@@ -333,7 +344,8 @@ def test_explain_required_tests_the_best_allowed_deep_model():
 
 def test_no_signal_when_the_two_tests_disagree_has_low_confidence():
     results = _results({"dummy": 0.5, "linear": 0.8, "lightgbm": 0.85, "mlp": 0.84})
-    finding = Finding("permutation_test", "warning", "labels shuffled", {"p_value": 0.6})
+    finding = Finding("permutation_test", "warning", "labels shuffled", {"p_value": 0.6},
+                      outcome=PermutationOutcome(p_value=0.6))
     verdict = _decide(results, [finding], n_rows=100_000)
     assert verdict.decision == "no_signal" and verdict.confidence == "low"
     assert "disagree" in verdict.confidence_reasons[0]
@@ -381,3 +393,12 @@ def test_fix_data_confidence_comes_from_the_blocking_check():
     unsure = Finding("dups", "critical", "dups", {"x": 1}, blocking=True)
     assert _decide(results, [sure]).confidence == "high"
     assert _decide(results, [unsure]).confidence == "medium"
+
+
+def test_a_findings_typed_outcome_stays_out_of_report_json():
+    finding = Finding("permutation_test", "info", "p", {"p_value": 0.01},
+                      outcome=PermutationOutcome(p_value=0.01))
+    assert set(finding.to_dict()) == {"check", "severity", "summary", "evidence", "advice",
+                                      "blocking", "confidence"}
+    assert _decide(_results({"dummy": 0.5, "linear": 0.8, "lightgbm": 0.85, "mlp": 0.84}),
+                   [finding]).decision != "no_signal"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
 
 import numpy as np
@@ -22,9 +22,14 @@ class Finding:
     confidence: Literal["low", "medium", "high"] | None = None
     """For a blocking finding, how sure the check is that the problem is real (the `fix_data`
     verdict's confidence); None: medium."""
+    outcome: Any = field(default=None, compare=False, repr=False)
+    """What the verdict and the report read of this finding, typed (checks/outcomes.py);
+    not part of report.json, whose evidence says the same for people."""
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        out = asdict(replace(self, outcome=None))
+        del out["outcome"]
+        return out
 
 
 def rounded(value: float | None, digits: int = 4) -> float | None:

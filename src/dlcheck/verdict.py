@@ -19,6 +19,13 @@ from dlcheck._config import ALPHA
 from dlcheck.benchmark.compare import CLASSICAL, Comparison, advantage
 from dlcheck.benchmark.results import BenchmarkResults, ModelResult
 from dlcheck.benchmark.stats import Interval, goodness_sign
+from dlcheck.checks.outcomes import (
+    ExplainabilityOutcome,
+    LearningCurveOutcome,
+    PermutationOutcome,
+    SurrogateFidelity,
+    outcome_of,
+)
 from dlcheck.findings import Finding
 
 Decision = Literal["fix_data", "no_signal", "classical", "deep_learning"]
@@ -105,7 +112,8 @@ def decide(
 
     def allowed(m: ModelResult) -> bool:
         return (not explain_required or m.family in INTERPRETABLE
-                or (explained is not None and explained.get(m.name, {}).get("faithful", False)))
+                or (explained is not None and m.name in explained
+                    and explained[m.name].faithful))
 
     curves = _crossing(findings)
     n_deep = len(results.candidates({"deep"}))
@@ -353,37 +361,33 @@ def _no_signal(results, best, signal: Interval | None, permutation_p, comparison
     return Verdict("no_signal", dummy.name if dummy else None, level, reasons, outlook, why)
 
 
-def _explained(findings: list[Finding]) -> dict[str, dict] | None:
-    """Per explained model, its surrogate's figures (fidelity, faithful, ...) with the
-    threshold and measure; None when the explainability check did not run or failed."""
-    for f in findings:
-        if f.check == "explainability" and isinstance(f.evidence.get("models"), dict):
-            keys = ("faithful_fidelity", "fidelity_measure", "min_skill_over_constant")
-            return {name: {**e, **{k: f.evidence.get(k) for k in keys}}
-                    for name, e in f.evidence["models"].items()}
-    return None
+def _explained(findings: list[Finding]) -> dict[str, SurrogateFidelity] | None:
+    """Per explained model, its surrogate's fidelity; None when the explainability check did
+    not run or failed."""
+    outcome = outcome_of(findings, ExplainabilityOutcome)
+    return None if outcome is None else outcome.models
 
 
-def _explain_sentence(name: str, explained: dict[str, dict] | None) -> str:
+def _explain_sentence(name: str, explained: dict[str, SurrogateFidelity] | None) -> str:
     """Why --explain-required allows or excludes an ensemble or deep model, with its figures."""
     e = (explained or {}).get(name)
     if e is None:
         return (f"{name}'s surrogate fidelity was not measured: not recommended under "
                 "--explain-required.")
-    threshold, fidelity = e["faithful_fidelity"], e["fidelity"]
+    threshold, fidelity = e.threshold, e.fidelity
     only = "" if fidelity >= threshold else "only "
-    if e["fidelity_measure"] == "r2":
+    if e.measure == "r2":
         head = f"{name}'s depth-3 surrogate reproduces its predictions with {only}R² " \
                f"{fidelity:.2f}"
         bar = f"{threshold:.2f}"
     else:
         head = f"{name}'s depth-3 surrogate agrees with it on {only}{fidelity:.0%} of test rows"
         bar = f"{threshold:.0%}"
-    if e["faithful"]:
+    if e.faithful:
         return f"{head} (>= {bar}): it can be explained through the surrogate."
     if fidelity >= threshold:
         return (f"{head}, but always predicting its most common class agrees on "
-                f"{e['constant_agreement']:.0%}: the surrogate explains too little of it; not "
+                f"{e.constant_agreement:.0%}: the surrogate explains too little of it; not "
                 "recommended under --explain-required.")
     return f"{head} (< {bar}): not recommended under --explain-required."
 
@@ -396,7 +400,7 @@ def _explain_required_reasons(results, explained, reference, best, allowed) -> l
                    "recommended"]
     else:
         reasons = [_explain_sentence(name, explained) for name, e in explained.items()
-                   if e.get("family") not in INTERPRETABLE]
+                   if e.family not in INTERPRETABLE]
         reasons.append("--explain-required: only models a person can read (linear, shallow "
                        "tree) and ensemble or deep models with a faithful depth-3 surrogate "
                        "are recommended")
@@ -413,15 +417,13 @@ def _explain_required_reasons(results, explained, reference, best, allowed) -> l
 
 
 def _permutation_p_value(findings: list[Finding]) -> float | None:
-    for f in findings:
-        if f.check == "permutation_test" and f.evidence.get("p_value") is not None:
-            return float(f.evidence["p_value"])
-    return None
+    outcome = outcome_of(findings, PermutationOutcome)
+    return None if outcome is None or outcome.p_value is None else float(outcome.p_value)
 
 
 def _crossing(findings: list[Finding]) -> dict | None:
-    curves = next((f for f in findings if f.check == "learning_curves"), None)
-    return None if curves is None else curves.evidence.get("crossing")
+    outcome = outcome_of(findings, LearningCurveOutcome)
+    return None if outcome is None else outcome.crossing
 
 
 def _capped_deep_models(results: BenchmarkResults, findings: list[Finding]) -> list[str]:

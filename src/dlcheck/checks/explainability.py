@@ -13,6 +13,7 @@ from scipy.stats import spearmanr
 from dlcheck.benchmark.compare import CLASSICAL
 from dlcheck.benchmark.results import BenchmarkResults
 from dlcheck.checks.base import CheckContext, NotApplicable
+from dlcheck.checks.outcomes import ExplainabilityOutcome, SurrogateFidelity
 from dlcheck.findings import Finding, rounded
 from dlcheck.probes.explain import SURROGATE_DEPTH
 
@@ -148,7 +149,14 @@ class Explainability:
                   "decisions must be justified. ")
         advice += ("With --explain-required, an ensemble or deep model is recommended only when "
                    f"its surrogate is faithful (>= {self.faithful_fidelity:.0%}).")
-        return Finding(self.code, "info", " ".join(sentences), evidence, advice)
+        outcome = ExplainabilityOutcome({
+            name: SurrogateFidelity(family=e["family"], fidelity=e["fidelity"],
+                                    faithful=e["faithful"],
+                                    constant_agreement=e["constant_agreement"],
+                                    threshold=self.faithful_fidelity, measure=measure)
+            for name, e in explained.items()})
+        return Finding(self.code, "info", " ".join(sentences), evidence, advice,
+                       outcome=outcome)
 
     def _fidelity_sentence(self, explained: dict[str, dict], measure: str) -> str:
         parts = []

@@ -8,7 +8,7 @@ full data would give it, next to the models that saw it all."""
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import ClassVar
 
 import numpy as np
@@ -17,6 +17,7 @@ from scipy.optimize import curve_fit
 from dlcheck.benchmark.compare import CLASSICAL, resolve_min_gain
 from dlcheck.benchmark.stats import goodness_sign
 from dlcheck.checks.base import CheckContext, NotApplicable
+from dlcheck.checks.outcomes import LearningCurveOutcome
 from dlcheck.findings import Finding, rounded
 
 
@@ -83,7 +84,9 @@ class LearningCurves:
             curves.append(curve)
         worthwhile = resolve_min_gain(results, context.min_gain, classical).value
         crossing = self._crossing(curves, boots, classical, deep, n_full, worthwhile)
-        return [self._finding(curves, crossing, metric.name, n_full, classical, deep)]
+        finding = self._finding(curves, crossing, metric.name, n_full, classical, deep)
+        return [replace(finding, outcome=LearningCurveOutcome(
+            curves=finding.evidence["curves"], crossing=finding.evidence.get("crossing")))]
 
     @staticmethod
     def _job(model, fold, fraction: float):

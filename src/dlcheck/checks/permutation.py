@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import ClassVar
 
 import numpy as np
@@ -14,6 +14,7 @@ from dlcheck.benchmark.permutations import TIME_BLOCKS
 from dlcheck.benchmark.results import BenchmarkResults, ModelResult
 from dlcheck.benchmark.splits import Fold
 from dlcheck.checks.base import CheckContext, NotApplicable
+from dlcheck.checks.outcomes import PermutationOutcome
 from dlcheck.findings import Finding, rounded
 
 
@@ -116,8 +117,9 @@ class PermutationTest:
         finding = self._finding(results, model, design, true_score, np.array(null_scores),
                                 as_good, drawn, n_max, stop_after, p_value, context)
         if 1 / (n_max + 1) >= self.alpha:
-            return [self._inconclusive(finding, n_max)]
-        return [finding]
+            return [replace(self._inconclusive(finding, n_max),
+                            outcome=PermutationOutcome(p_value=None))]
+        return [replace(finding, outcome=PermutationOutcome(p_value=rounded(p_value)))]
 
     def _inconclusive(self, finding: Finding, n_max: int) -> Finding:
         """With fewer than 1 / alpha - 1 shuffles no p-value can fall below alpha: the test

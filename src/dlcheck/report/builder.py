@@ -14,6 +14,7 @@ from dlcheck.benchmark.compare import Comparison
 from dlcheck.benchmark.results import BenchmarkResults
 from dlcheck.benchmark.scoring import WHY_PRIMARY
 from dlcheck.benchmark.stats import Interval, goodness_sign
+from dlcheck.checks.outcomes import LearningCurveOutcome, outcome_of
 from dlcheck.data.prepare import PreparedData
 from dlcheck.findings import Finding
 from dlcheck.verdict import Verdict
@@ -41,8 +42,8 @@ def build_report(
         "comparison": _comparison(comparison),
         "pareto_front": _pareto_front(results),
         "findings": [f.to_dict() for f in findings],
-        "learning_curves": next((f.evidence["curves"] for f in findings
-                                 if f.check == "learning_curves"), []),
+        "learning_curves": curves.curves if (curves := outcome_of(
+            findings, LearningCurveOutcome)) is not None else [],
         "timings": {k: round(v, 3) for k, v in timings.items()},
         "protocol": {
             "split": results.split.strategy,
