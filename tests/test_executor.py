@@ -18,9 +18,10 @@ import pytest
 
 from dlcheck._config import BUDGETS
 from dlcheck.benchmark.executor import LocalExecutor
+from dlcheck.benchmark.fitting import BenchmarkData
 from dlcheck.benchmark.jobs import Job, JobResult
 from dlcheck.benchmark.results import aggregate
-from dlcheck.benchmark.runner import BenchmarkData, run_job
+from dlcheck.benchmark.runner import run_job
 from dlcheck.benchmark.splits import make_folds
 from dlcheck.models.registry import get_model
 

@@ -153,9 +153,10 @@ def _assess_prepared(prepared: PreparedData, budget_preset: Budget, options: dic
     """Benchmark, checks, verdict and report on a prepared table."""
     from dlcheck.benchmark.compare import compare
     from dlcheck.benchmark.executor import available_cores
+    from dlcheck.benchmark.fitting import BenchmarkData
     from dlcheck.benchmark.jobs import Job, JobResult, plan_jobs
     from dlcheck.benchmark.results import aggregate
-    from dlcheck.benchmark.runner import BenchmarkData, run_job
+    from dlcheck.benchmark.runner import run_job
     from dlcheck.benchmark.scoring import PRIMARY_METRIC
     from dlcheck.benchmark.splits import make_folds
     from dlcheck.checks.base import CheckContext

@@ -10,9 +10,10 @@ import pandas as pd
 
 from dlcheck._config import BUDGETS
 from dlcheck.benchmark.executor import LocalExecutor
+from dlcheck.benchmark.fitting import BenchmarkData
 from dlcheck.benchmark.jobs import plan_jobs
 from dlcheck.benchmark.results import aggregate
-from dlcheck.benchmark.runner import BenchmarkData, run_job
+from dlcheck.benchmark.runner import run_job
 from dlcheck.benchmark.scoring import PRIMARY_METRIC
 from dlcheck.benchmark.splits import make_folds
 from dlcheck.checks import CheckContext

@@ -6,9 +6,10 @@ import pytest
 
 from dlcheck._config import BUDGETS
 from dlcheck.benchmark.executor import LocalExecutor
+from dlcheck.benchmark.fitting import BenchmarkData
 from dlcheck.benchmark.jobs import JobResult
 from dlcheck.benchmark.results import BenchmarkResults, ModelResult
-from dlcheck.benchmark.runner import BenchmarkData, run_job
+from dlcheck.benchmark.runner import run_job
 from dlcheck.benchmark.scoring import METRICS, METRICS_BY_TASK, PRIMARY_METRIC
 from dlcheck.benchmark.splits import make_folds
 from dlcheck.checks import CheckContext

@@ -5,9 +5,10 @@ import pandas as pd
 import pytest
 
 from dlcheck import assess
+from dlcheck.benchmark.fitting import BenchmarkData
 from dlcheck.benchmark.jobs import plan_jobs
 from dlcheck.benchmark.results import aggregate
-from dlcheck.benchmark.runner import BenchmarkData, run_job
+from dlcheck.benchmark.runner import run_job
 from dlcheck.benchmark.splits import make_folds
 from dlcheck.checks import CheckContext
 from dlcheck.checks.learning_curve import LearningCurves, _fit, power_law

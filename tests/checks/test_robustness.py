@@ -222,7 +222,7 @@ def test_an_ordinary_table_keeps_its_embeddings_and_says_nothing(make_context):
 
 def test_stacked_predictions_equal_one_call_per_frame(monkeypatch):
     from dlcheck._config import BUDGETS
-    from dlcheck.benchmark.runner import BenchmarkData
+    from dlcheck.benchmark.fitting import BenchmarkData
     from dlcheck.data.prepare import prepare
     from dlcheck.models.registry import get_model
     from dlcheck.probes import FittedFold

@@ -9,7 +9,7 @@ import pytest
 import dlcheck.benchmark.tuning as tuning_module
 from dlcheck._config import BUDGETS
 from dlcheck.benchmark.compare import compare
-from dlcheck.benchmark.runner import BenchmarkData, predict_output
+from dlcheck.benchmark.fitting import BenchmarkData, predict_output
 from dlcheck.benchmark.scoring import METRICS
 from dlcheck.checks import NotApplicable
 from dlcheck.checks.tuning import Tuning

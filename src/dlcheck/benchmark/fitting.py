@@ -86,10 +86,6 @@ def fit_params(estimator, data: BenchmarkData, rows: np.ndarray) -> dict:
 
 def predict_output(pipeline, X: pd.DataFrame, data: BenchmarkData) -> np.ndarray:
     """Class probabilities (one column per class of the whole table) or regression values."""
-    return _predict(pipeline, X, data)
-
-
-def _predict(pipeline, X: pd.DataFrame, data: BenchmarkData) -> np.ndarray:
     if data.task == "regression":
         return np.asarray(pipeline.predict(X), dtype=float)
     proba = pipeline.predict_proba(X)

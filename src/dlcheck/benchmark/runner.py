@@ -15,13 +15,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from dlcheck.benchmark.costs import count_parameters, serialized_size
-from dlcheck.benchmark.fitting import (  # noqa: F401  (BenchmarkData: the runner's input)
-    BenchmarkData,
-    _predict,
-    fit_params,
-    predict_output,
-    share_equal_strings,
-)
+from dlcheck.benchmark.fitting import BenchmarkData, fit_params, predict_output
 from dlcheck.benchmark.jobs import Job, JobResult
 from dlcheck.benchmark.scoring import METRICS, PRIMARY_METRIC, score_predictions
 from dlcheck.models.registry import get_model
@@ -145,7 +139,7 @@ def _fit_and_score(job: Job, data: BenchmarkData, result: JobResult) -> None:
     result.fit_seconds = time.perf_counter() - start
 
     start = time.perf_counter()
-    output = _predict(pipeline, X_test, data)
+    output = predict_output(pipeline, X_test, data)
     result.predict_ms_per_1k = (time.perf_counter() - start) * 1000.0 / len(test) * 1000.0
 
     result.n_train_rows = len(train)

@@ -85,8 +85,7 @@ class LearningCurves:
         worthwhile = resolve_min_gain(results, context.min_gain, classical).value
         crossing = self._crossing(curves, boots, classical, deep, n_full, worthwhile)
         finding = self._finding(curves, crossing, metric.name, n_full, classical, deep)
-        return [replace(finding, outcome=LearningCurveOutcome(
-            curves=finding.evidence["curves"], crossing=finding.evidence.get("crossing")))]
+        return [replace(finding, outcome=LearningCurveOutcome(curves=curves, crossing=crossing))]
 
     @staticmethod
     def _job(model, fold, fraction: float):
