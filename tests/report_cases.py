@@ -28,28 +28,13 @@ SCENARIO_SKIP = all_checks_but(*VERDICT_CHECKS)
 """Every check that can change the decision runs; the others are tested on their own."""
 
 
-def _noise():
-    from dlcheck.data import synthetic
+def _synthetic(generator: str, n: int, seed: int) -> Callable:
+    def make():
+        from dlcheck.data import synthetic
 
-    return synthetic.noise_table(n=1500, seed=1), {}
+        return getattr(synthetic, generator)(n=n, seed=seed), {}
 
-
-def _linear():
-    from dlcheck.data import synthetic
-
-    return synthetic.linear_table(n=1000, seed=2), {}
-
-
-def _rotated():
-    from dlcheck.data import synthetic
-
-    return synthetic.rotated_smooth_table(n=1200, seed=3), {}
-
-
-def _threshold():
-    from dlcheck.data import synthetic
-
-    return synthetic.threshold_table(n=1200, seed=4), {}
+    return make
 
 
 def _leaked():
@@ -62,8 +47,13 @@ def _leaked():
     return (df, target), {"skip_checks": [*SCENARIO_SKIP, "tuning", "permutation_test"]}
 
 
-SCENARIOS: dict[str, Callable] = {"noise": _noise, "linear": _linear, "rotated": _rotated,
-                                  "threshold": _threshold, "leaked": _leaked}
+SCENARIOS: dict[str, Callable] = {
+    "noise": _synthetic("noise_table", n=1500, seed=1),
+    "linear": _synthetic("linear_table", n=1000, seed=2),
+    "rotated": _synthetic("rotated_smooth_table", n=1200, seed=3),
+    "threshold": _synthetic("threshold_table", n=1200, seed=4),
+    "leaked": _leaked,
+}
 """Scenario name -> () -> ((table, target), options over the scenario defaults)."""
 
 EXAMPLES: dict[str, list[str]] = {
