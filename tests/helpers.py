@@ -2,6 +2,8 @@
 
 import json
 import re
+import signal
+import subprocess
 from dataclasses import replace
 
 from dlcheck._config import BUDGETS
@@ -62,3 +64,17 @@ def without_timings(report: dict) -> dict:
         return value
 
     return strip(json.loads(json.dumps(report)))
+
+
+def popen_as_a_terminal_would(args: list[str], **kwargs) -> subprocess.Popen:
+    """Start a command as a terminal does: in a process group of its own, with SIGINT not
+    ignored. A test session started in the background (`make test &` in a script) ignores
+    SIGINT, and a child inherits an ignored signal: Ctrl-C would then do nothing."""
+    ignored = signal.getsignal(signal.SIGINT) == signal.SIG_IGN
+    if ignored:  # a handler, unlike SIG_IGN, is reset to the default in the child
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        return subprocess.Popen(args, start_new_session=True, **kwargs)
+    finally:
+        if ignored:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)

@@ -24,6 +24,7 @@ from dlcheck.benchmark.results import aggregate
 from dlcheck.benchmark.runner import run_job
 from dlcheck.benchmark.splits import make_folds
 from dlcheck.models.registry import get_model
+from tests.helpers import popen_as_a_terminal_would
 
 PICKLED: list[int] = []
 """One entry per time a Counted object was pickled in this (the parent) process."""
@@ -179,8 +180,9 @@ def _until(condition, seconds: float) -> bool:
 
 @pytest.fixture
 def light_run():
-    proc = subprocess.Popen([sys.executable, "-c", _LIGHT_RUN], stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE, text=True, start_new_session=True)
+    # SIGINT not ignored in it, even when the test session runs in the background.
+    proc = popen_as_a_terminal_would([sys.executable, "-c", _LIGHT_RUN], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, text=True)
     assert proc.stdout.readline() == "ready\n"
     yield proc
     proc.kill()

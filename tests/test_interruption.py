@@ -11,6 +11,7 @@ import pytest
 
 from dlcheck.data.synthetic import rotated_smooth_table
 from dlcheck.store import read_history
+from tests.helpers import popen_as_a_terminal_would
 
 pytestmark = pytest.mark.slow
 DLCHECK = Path(sys.executable).parent / "dlcheck"
@@ -22,18 +23,9 @@ def _children(pid: int) -> set[int]:
 
 
 def _start(args: list[str], **kwargs) -> subprocess.Popen:
-    """Start dlcheck as a terminal starts a command: in a process group of its own, with
-    SIGINT not ignored. A test session started in the background (`make test &` in a script)
-    ignores SIGINT, and a child inherits an ignored signal: Ctrl-C would then do nothing."""
-    ignored = signal.getsignal(signal.SIGINT) == signal.SIG_IGN
-    if ignored:  # a handler, unlike SIG_IGN, is reset to the default in the child
-        signal.signal(signal.SIGINT, signal.default_int_handler)
-    try:
-        return subprocess.Popen([str(DLCHECK), *args], stderr=subprocess.PIPE, text=True,
-                                start_new_session=True, **kwargs)
-    finally:
-        if ignored:
-            signal.signal(signal.SIGINT, signal.SIG_IGN)
+    """Start dlcheck as a terminal starts a command (tests/helpers.py)."""
+    return popen_as_a_terminal_would([str(DLCHECK), *args], stderr=subprocess.PIPE, text=True,
+                                     **kwargs)
 
 
 def session_survivors(session: int, seconds: float = 5) -> list[int]:
