@@ -25,8 +25,9 @@ def main() -> None:
 
     from dlcheck._config import BUDGETS
     from dlcheck.data import synthetic
-    from dlcheck.data.prepare import prepare
-    from dlcheck.models.registry import LADDER, ModelContext
+    from dlcheck.data.tabular.prepare import prepare
+    from dlcheck.models.spec import ModelContext
+    from dlcheck.models.tabular.ladder import TABULAR_LADDER as LADDER
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=10_000)
@@ -35,8 +36,7 @@ def main() -> None:
     df, target = synthetic.wide_table(n=args.rows, n_features=args.features)
     prepared = prepare(df, target)
     budget = replace(BUDGETS["quick"], max_rows_slow=10**9)
-    context = ModelContext(task=prepared.task, numeric=prepared.numeric_columns,
-                           categorical=prepared.categorical_columns, budget=budget,
+    context = ModelContext(task=prepared.task, features=prepared.features, budget=budget,
                            n_threads=1, device="cpu")
     train = np.arange(int(0.8 * args.rows))
     X, y = prepared.X.iloc[train], prepared.y[train]

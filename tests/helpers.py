@@ -78,3 +78,12 @@ def popen_as_a_terminal_would(args: list[str], **kwargs) -> subprocess.Popen:
     finally:
         if ignored:
             signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def bench_data(X, y, *, numeric, categorical=(), **kwargs):
+    """BenchmarkData for a DataFrame whose columns the test names as numeric or categorical."""
+    from dlcheck.benchmark.fitting import BenchmarkData
+    from dlcheck.data.tabular import TableFeatures, TableInputs
+
+    inputs = TableInputs(X, TableFeatures(list(numeric), list(categorical)))
+    return BenchmarkData(inputs=inputs, y=y, **kwargs)

@@ -114,25 +114,29 @@ def assert_unchanged(name: str, report: dict) -> None:
     expected = json.loads(path.read_text())
     actual = without_timings(report)
     if actual != expected:
-        diff = _first_difference(expected, actual)
-        raise AssertionError(f"report of {name!r} differs from {path.name} at {diff}; if the "
-                             "change is meant, regenerate with tests/fixtures/make_reports.py")
+        found = differences(expected, actual)
+        shown = "; ".join(found[:5]) + (f"; and {len(found) - 5} more" if len(found) > 5 else "")
+        raise AssertionError(f"report of {name!r} differs from {path.name} in {len(found)} "
+                             f"place(s): {shown}; if the change is meant, regenerate with "
+                             "tests/fixtures/make_reports.py")
 
 
-def _first_difference(a, b, where: str = "") -> str:
+def differences(a, b, where: str = "") -> list[str]:
+    """Every place where two JSON values differ, as 'path: old -> new'."""
     if isinstance(a, dict) and isinstance(b, dict):
+        found = []
         for key in sorted(set(a) | set(b)):
             if key not in a or key not in b:
-                return f"{where}/{key} (only in {'fixture' if key in a else 'this run'})"
-            if a[key] != b[key]:
-                return _first_difference(a[key], b[key], f"{where}/{key}")
+                found.append(f"{where}/{key} (only in {'fixture' if key in a else 'this run'})")
+            elif a[key] != b[key]:
+                found += differences(a[key], b[key], f"{where}/{key}")
+        return found
     if isinstance(a, list) and isinstance(b, list):
         if len(a) != len(b):
-            return f"{where} (length {len(a)} -> {len(b)})"
-        for i, (x, y) in enumerate(zip(a, b, strict=True)):
-            if x != y:
-                return _first_difference(x, y, f"{where}[{i}]")
-    return f"{where}: {a!r} -> {b!r}"
+            return [f"{where} (length {len(a)} -> {len(b)})"]
+        return [d for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y
+                for d in differences(x, y, f"{where}[{i}]")]
+    return [f"{where}: {a!r} -> {b!r}"]
 
 
 def write_fixture(name: str, report: dict) -> Path:

@@ -24,7 +24,7 @@ from dlcheck.benchmark.results import aggregate
 from dlcheck.benchmark.runner import run_job
 from dlcheck.benchmark.splits import make_folds
 from dlcheck.models.registry import get_model
-from tests.helpers import popen_as_a_terminal_would
+from tests.helpers import bench_data, popen_as_a_terminal_would
 
 PICKLED: list[int] = []
 """One entry per time a Counted object was pickled in this (the parent) process."""
@@ -64,7 +64,7 @@ def _data(job_seconds: float, name: str = "tiny") -> BenchmarkData:
     y = (X["x0"] + rng.normal(0, 1, 3000) > 0).to_numpy().astype(np.int64)
     # 3,000 trees make a forest fit that takes far longer than its limit.
     budget = replace(BUDGETS["quick"], name=name, job_seconds=job_seconds, forest_trees=3000)
-    return BenchmarkData(X=X, y=y, task="binary", n_classes=2, numeric=list(X.columns),
+    return bench_data(X=X, y=y, task="binary", n_classes=2, numeric=list(X.columns),
                          categorical=[], budget=budget, seed=0, device="cpu")
 
 
@@ -108,7 +108,7 @@ def test_the_table_reaches_a_worker_unchanged_with_one_object_per_category_value
     values = np.array([f"level {v}" for v in rng.integers(0, 3, 1000)], dtype=object)
     values[::7] = np.nan
     X = pd.DataFrame({"x": rng.normal(size=1000), "c": pd.Series(values, dtype=object)})
-    data = BenchmarkData(X=X, y=np.zeros(1000, dtype=np.int64), task="binary", n_classes=2,
+    data = bench_data(X=X, y=np.zeros(1000, dtype=np.int64), task="binary", n_classes=2,
                          numeric=["x"], categorical=["c"], budget=BUDGETS["quick"], seed=0)
     assert len({id(v) for v in X["c"] if isinstance(v, str)}) > 800
     sent = pickle.loads(pickle.dumps(data))

@@ -21,7 +21,7 @@ import pytest
 
 import dlcheck
 from dlcheck.data.loading import load_table
-from dlcheck.data.prepare import prepare
+from dlcheck.data.tabular.prepare import prepare
 from dlcheck.errors import DataError
 from tests.conftest import DLCHECK
 from tests.helpers import SMOKE_BUDGET, all_checks_but

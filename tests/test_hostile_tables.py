@@ -8,17 +8,19 @@ import torch
 from dlcheck._config import BUDGETS
 from dlcheck.benchmark.splits import make_folds
 from dlcheck.data.loading import load_table
-from dlcheck.data.prepare import prepare
-from dlcheck.data.profile import infer_column_kind
+from dlcheck.data.tabular import TableFeatures
+from dlcheck.data.tabular.prepare import prepare
+from dlcheck.data.tabular.profile import infer_column_kind
 from dlcheck.errors import DataError
-from dlcheck.models.deep import DeepTabularClassifier
-from dlcheck.models.deep.estimator import UNKNOWN_CATEGORY_SHARE, _mark_some_unknown
-from dlcheck.models.registry import LADDER, ModelContext
+from dlcheck.models.spec import ModelContext
+from dlcheck.models.tabular.deep import DeepTabularClassifier
+from dlcheck.models.tabular.deep.estimator import UNKNOWN_CATEGORY_SHARE, _mark_some_unknown
+from dlcheck.models.tabular.ladder import TABULAR_LADDER as LADDER
 
 
 def _fit_every_classical_model(prepared):
-    context = ModelContext(task=prepared.task, numeric=prepared.numeric_columns,
-                           categorical=prepared.categorical_columns, budget=BUDGETS["quick"])
+    context = ModelContext(task=prepared.task, features=TableFeatures(prepared.numeric_columns,
+                           prepared.categorical_columns), budget=BUDGETS["quick"])
     for spec in LADDER:
         if spec.family != "deep":
             spec.build(context).fit(prepared.X, prepared.y)

@@ -67,11 +67,10 @@ def test_the_cycle_finder_finds_a_circle():
     assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == [["a", "b", "c", "a"]]
 
 
-def test_models_and_data_do_not_import_the_benchmark_above_them_except_known_seams():
-    """The layers below the benchmark (data, models) reach up only through the splitting
-    helper the networks' early stopping shares (to move below both in issue 11)."""
+def test_models_and_data_do_not_import_the_benchmark_above_them():
+    """The layers below the benchmark (data, models) never reach up."""
     upward = sorted((m, d) for m, deps in _graph().items() for d in deps
                     if m.startswith(("dlcheck.data", "dlcheck.models"))
                     and d.startswith(("dlcheck.benchmark", "dlcheck.checks", "dlcheck.report",
                                       "dlcheck.verdict", "dlcheck.assessment")))
-    assert upward == [("dlcheck.models.deep.estimator", "dlcheck.benchmark.splits")]
+    assert upward == []

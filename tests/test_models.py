@@ -8,8 +8,10 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from dlcheck._config import BUDGETS
 from dlcheck.benchmark.costs import count_parameters, serialized_size
-from dlcheck.models.deep import DeepTabularClassifier, DeepTabularRegressor
-from dlcheck.models.registry import FAMILY_ORDER, LADDER, ModelContext
+from dlcheck.data.tabular import TableFeatures
+from dlcheck.models.spec import FAMILY_ORDER, ModelContext
+from dlcheck.models.tabular.deep import DeepTabularClassifier, DeepTabularRegressor
+from dlcheck.models.tabular.ladder import TABULAR_LADDER as LADDER
 
 TINY = BUDGETS["quick"].__class__(**{**BUDGETS["quick"].to_dict(), "max_epochs": 5,
                                      "forest_trees": 10})
@@ -43,7 +45,7 @@ def test_ladder_names_are_unique_and_families_known():
 @pytest.mark.parametrize("spec", LADDER, ids=lambda s: s.name)
 def test_every_model_fits_predicts_and_reports_costs(spec, task):
     X, y = _table(task)
-    context = ModelContext(task=task, numeric=["a", "b"], categorical=["c"], budget=TINY,
+    context = ModelContext(task=task, features=TableFeatures(["a", "b"], ["c"]), budget=TINY,
                            device="cpu")
     pipeline = spec.build(context)
     pipeline.fit(X.iloc[:200], y[:200])
@@ -63,7 +65,7 @@ def test_every_model_fits_predicts_and_reports_costs(spec, task):
 
 def test_deep_model_learns_a_simple_signal():
     X, y = _table("binary", 600)
-    context = ModelContext(task="binary", numeric=["a", "b"], categorical=["c"],
+    context = ModelContext(task="binary", features=TableFeatures(["a", "b"], ["c"]),
                            budget=BUDGETS["quick"], device="cpu")
     for name in ("mlp", "tabm"):
         spec = next(s for s in LADDER if s.name == name)
@@ -120,7 +122,7 @@ def test_serialized_size_equals_the_pickle_length(spec):
     import pickle
 
     X, y = _table("binary", 3000)
-    context = ModelContext(task="binary", numeric=["a", "b"], categorical=["c"], budget=TINY,
+    context = ModelContext(task="binary", features=TableFeatures(["a", "b"], ["c"]), budget=TINY,
                            device="cpu")
     pipeline = spec.build(context).fit(X, y)
     expected = len(pickle.dumps(pipeline, protocol=pickle.HIGHEST_PROTOCOL))
@@ -159,7 +161,7 @@ def test_numeric_embeddings_are_bounded_on_wide_tables_only(name):
     n_params = {}
     for n_columns in (20, 1000):
         X, y = _numeric_table(60, n_columns)
-        context = ModelContext(task="binary", numeric=list(X.columns), categorical=[],
+        context = ModelContext(task="binary", features=TableFeatures(list(X.columns), []),
                                budget=budget, device="cpu")
         model = spec.build(context).fit(X, y)[-1]
         n_params[n_columns] = count_parameters(model)
@@ -173,7 +175,7 @@ def test_numeric_embeddings_are_bounded_on_wide_tables_only(name):
 
 
 def test_the_embedding_width_rule():
-    from dlcheck.models.deep.architectures import (
+    from dlcheck.models.tabular.deep.architectures import (
         MAX_NUM_EMBEDDING_WIDTH,
         TabularMLP,
         num_embedding_size,
@@ -204,7 +206,7 @@ def test_permutation_importance_is_scikit_learns(spec):
     from dlcheck.probes.explain import columnwise_outputs, permutation_importance_stacked
 
     X, y = _table("multiclass", 160)
-    context = ModelContext(task="multiclass", numeric=["a", "b"], categorical=["c"],
+    context = ModelContext(task="multiclass", features=TableFeatures(["a", "b"], ["c"]),
                            budget=TINY, device="cpu")
     pipeline = spec.build(context).fit(X.iloc[:100], y[:100])
     X_test, y_test = X.iloc[100:], y[100:]
@@ -230,7 +232,7 @@ def test_permutation_importance_is_scikit_learns(spec):
 def test_early_stopping_splits_as_the_folds_do():
     import torch
 
-    from dlcheck.benchmark.splits import group_holdout
+    from dlcheck.models.validation import group_holdout
 
     y = torch.from_numpy(np.tile([0, 1], 200).astype(np.int64))
     model = DeepTabularClassifier(validation_fraction=0.15)

@@ -2,8 +2,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dlcheck.data.prepare import prepare
-from dlcheck.data.profile import detect_task, infer_column_kind
+from dlcheck.data.tabular.prepare import prepare
+from dlcheck.data.tabular.profile import detect_task, infer_column_kind
 from dlcheck.errors import DataError
 
 

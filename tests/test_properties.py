@@ -19,7 +19,7 @@ import dlcheck
 from dlcheck._config import MIN_ROWS
 from dlcheck.benchmark.splits import make_folds
 from dlcheck.data.loading import load_table
-from dlcheck.data.prepare import prepare
+from dlcheck.data.tabular.prepare import prepare
 from dlcheck.errors import DataError
 from tests.helpers import SMOKE_BUDGET, all_checks_but
 

@@ -5,14 +5,13 @@ import sqlite3
 from concurrent.futures.process import BrokenProcessPool
 
 import numpy as np
-import pandas as pd
 import pytest
 
 from dlcheck import assess
 from dlcheck.benchmark.jobs import JobResult
 from dlcheck.data.synthetic import linear_table
 from dlcheck.errors import DataError, WorkerDied
-from dlcheck.store import STORE_NAME, Fingerprint, RunStore, data_digest, read_history
+from dlcheck.store import STORE_NAME, Fingerprint, RunStore, read_history
 
 INPUTS = {"data": "file:abc", "target": "y", "task": "auto", "budget": {"name": "quick"},
           "time_col": None, "group_col": None, "seed": 0, "device": "cpu",
@@ -110,19 +109,6 @@ def test_a_corrupt_store_is_a_clear_error(tmp_path):
 def test_history_of_a_folder_without_runs_says_what_to_give(tmp_path):
     with pytest.raises(DataError, match="no dlcheck runs are recorded"):
         read_history(tmp_path)
-
-
-def test_data_digest_follows_content_not_name(tmp_path):
-    df = pd.DataFrame({"x": [1.0, 2.0, 3.0], "y": ["a", "b", "a"]})
-    a, b = tmp_path / "a.csv", tmp_path / "b.csv"
-    df.to_csv(a, index=False)
-    df.to_csv(b, index=False)
-    assert data_digest(a) == data_digest(b)
-    df.iloc[0, 0] = 1.5
-    df.to_csv(b, index=False)
-    assert data_digest(a) != data_digest(b)
-    assert data_digest(df) != data_digest(df.rename(columns={"x": "w"}))
-    assert data_digest(df) == data_digest(df.copy())
 
 
 def test_history_command_lists_runs(run_cli, tmp_path):

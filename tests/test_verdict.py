@@ -254,7 +254,7 @@ def test_undefined_signal_interval_is_not_evidence():
 def test_folds_with_undefined_scores_are_left_out_for_every_model():
     from dlcheck.benchmark.jobs import JobResult
     from dlcheck.benchmark.results import aggregate
-    from dlcheck.models.registry import LADDER
+    from dlcheck.models.tabular.ladder import TABULAR_LADDER as LADDER
 
     folds = [Fold(0, i, np.arange(8), np.arange(2)) for i in range(3)]
     split = SplitPlan(folds, "grouped", "test", 3, 1)

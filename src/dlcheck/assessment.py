@@ -13,14 +13,13 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import pandas as pd
 
 from dlcheck import __version__
 from dlcheck._config import Budget, get_budget
 from dlcheck.checks.codes import CHECK_CODES
 from dlcheck.data.loading import load_table
-from dlcheck.data.prepare import PreparedData, prepare
+from dlcheck.data.tabular.prepare import TableData, prepare
 from dlcheck.devices import check_device, resolve_device
 from dlcheck.errors import DataError, RunInterrupted, WorkerDied
 from dlcheck.findings import Finding
@@ -102,7 +101,7 @@ def assess(
                "explain_required": explain_required, "seed": seed,
                "skip_checks": sorted(skip_checks)}
     from dlcheck.benchmark.executor import LocalExecutor
-    from dlcheck.store import Fingerprint, RunStore, StoringExecutor, data_digest
+    from dlcheck.store import Fingerprint, RunStore, StoringExecutor
 
     executor = executor or LocalExecutor(n_jobs)
     if run_dir is None:
@@ -110,7 +109,7 @@ def assess(
                                 progress, timings, started)
 
     fingerprint = Fingerprint({
-        "data": data_digest(data), "target": target, "task": task,
+        "data": prepared.fingerprint(), "target": target, "task": task,
         "budget": budget_preset.to_dict(), "time_col": time_col, "gap": gap,
         "group_col": group_col,
         "seed": seed, "device": resolve_device(device),
@@ -146,7 +145,7 @@ def assess(
     return assessment
 
 
-def _assess_prepared(prepared: PreparedData, budget_preset: Budget, options: dict[str, Any],
+def _assess_prepared(prepared: TableData, budget_preset: Budget, options: dict[str, Any],
                      executor: Executor, device: str, source: str,
                      progress: ProgressCallback | None, timings: dict[str, float],
                      started: float) -> Assessment:
@@ -161,7 +160,7 @@ def _assess_prepared(prepared: PreparedData, budget_preset: Budget, options: dic
     from dlcheck.benchmark.splits import make_folds
     from dlcheck.checks.base import CheckContext
     from dlcheck.checks.registry import run_checks
-    from dlcheck.models.registry import LADDER
+    from dlcheck.models.registry import ladder_for
     from dlcheck.report.builder import build_report
     from dlcheck.verdict import decide
 
@@ -170,14 +169,8 @@ def _assess_prepared(prepared: PreparedData, budget_preset: Budget, options: dic
     split = make_folds(prepared.y, prepared.task != "regression", budget_preset.n_folds,
                        budget_preset.n_repeats, seed, groups=prepared.groups,
                        times=prepared.times, gap=options.get("gap", 0))
-    bench_data = BenchmarkData(
-        X=prepared.X, y=prepared.y, task=prepared.task, n_classes=max(len(prepared.classes), 1),
-        numeric=prepared.numeric_columns, categorical=prepared.categorical_columns,
-        budget=budget_preset, seed=seed,
-        n_threads=max(1, available_cores() // executor.n_workers),
-        imbalance_ratio=_imbalance_ratio(prepared), device=device,
-        groups=prepared.groups, times=prepared.times,
-    )
+    bench_data = BenchmarkData.of(prepared, budget_preset, seed, device=device,
+                                  n_threads=max(1, available_cores() // executor.n_workers))
 
     def run_jobs(jobs: list[Job], label: str = "") -> list[JobResult]:
         """The jobs' results in the order of `jobs`, whatever order they finish in."""
@@ -188,7 +181,7 @@ def _assess_prepared(prepared: PreparedData, budget_preset: Budget, options: dic
                 progress(label or f"{result.model} {result.fold_id}", done, len(jobs))
         return [finished[job.key] for job in jobs]
 
-    specs = list(LADDER)
+    specs = list(ladder_for(prepared.kind))
     job_results = run_jobs(plan_jobs(specs, split.folds))
     metric = PRIMARY_METRIC[prepared.task]
     results = aggregate(job_results, specs, prepared.task, metric, split)
@@ -197,7 +190,7 @@ def _assess_prepared(prepared: PreparedData, budget_preset: Budget, options: dic
         raise RuntimeError(f"the dummy baseline failed: {results.failures.get('dummy')}")
 
     stage = time.perf_counter()
-    context = CheckContext(prepared=prepared, results=results, budget=budget_preset, seed=seed,
+    context = CheckContext(dataset=prepared, results=results, budget=budget_preset, seed=seed,
                            run_jobs=partial(run_jobs, label="checks: refitting models"),
                            min_gain=options["min_gain"])
     findings = prepared.findings + _benchmark_findings(results) + run_checks(
@@ -217,13 +210,6 @@ def _assess_prepared(prepared: PreparedData, budget_preset: Budget, options: dic
         environment=_environment(executor, device), source=source,
     )
     return Assessment(report)
-
-
-def _imbalance_ratio(prepared: PreparedData) -> float:
-    if not prepared.classes:
-        return 1.0
-    counts = np.bincount(prepared.y)
-    return float(counts.max() / max(counts.min(), 1))
 
 
 def _benchmark_findings(results: BenchmarkResults) -> list[Finding]:

@@ -25,7 +25,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from dlcheck.benchmark.executor import Executor
 from dlcheck.benchmark.jobs import Job, JobResult
@@ -96,22 +95,6 @@ class Fingerprint:
             else:
                 out.append(f"{name} changed ({before} -> {now})")
         return out
-
-
-def data_digest(data: pd.DataFrame | str | os.PathLike) -> str:
-    """A hash of the data: the file's bytes, or the DataFrame's values, names and dtypes."""
-    digest = hashlib.sha256()
-    if isinstance(data, pd.DataFrame):
-        digest.update(json.dumps([[str(c), str(t)] for c, t in data.dtypes.items()]).encode())
-        try:
-            digest.update(pd.util.hash_pandas_object(data, index=True).to_numpy().tobytes())
-        except TypeError:  # unhashable cells (lists): fall back to their text
-            digest.update(data.to_csv().encode())
-        return "df:" + digest.hexdigest()
-    with open(data, "rb") as handle:
-        while chunk := handle.read(1 << 20):
-            digest.update(chunk)
-    return "file:" + digest.hexdigest()
 
 
 @dataclass(frozen=True)

@@ -10,15 +10,15 @@ import pandas as pd
 
 from dlcheck._config import BUDGETS
 from dlcheck.benchmark.executor import LocalExecutor
-from dlcheck.benchmark.fitting import BenchmarkData
 from dlcheck.benchmark.jobs import plan_jobs
 from dlcheck.benchmark.results import aggregate
 from dlcheck.benchmark.runner import run_job
 from dlcheck.benchmark.scoring import PRIMARY_METRIC
 from dlcheck.benchmark.splits import make_folds
 from dlcheck.checks import CheckContext
-from dlcheck.data.prepare import prepare
+from dlcheck.data.tabular.prepare import prepare
 from dlcheck.models.registry import get_model
+from tests.helpers import bench_data
 
 TINY = replace(BUDGETS["quick"], max_epochs=8, deep_row_passes=20_000, deep_width=32,
                patience=3, forest_trees=20, tabm_k=2)
@@ -34,7 +34,7 @@ def benchmarked(df: pd.DataFrame, target: str, models: tuple[str, ...] = ("dummy
     split = make_folds(prepared.y, classification, budget.n_folds, 1, seed=0,
                        times=prepared.times)
     counts = np.bincount(prepared.y) if classification else np.ones(1)
-    data = BenchmarkData(X=prepared.X, y=prepared.y, task=prepared.task,
+    data = bench_data(X=prepared.X, y=prepared.y, task=prepared.task,
                          n_classes=max(len(prepared.classes), 1),
                          numeric=prepared.numeric_columns,
                          categorical=prepared.categorical_columns, budget=budget, seed=0,

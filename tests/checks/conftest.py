@@ -6,14 +6,14 @@ import pytest
 
 from dlcheck._config import BUDGETS
 from dlcheck.benchmark.executor import LocalExecutor
-from dlcheck.benchmark.fitting import BenchmarkData
 from dlcheck.benchmark.jobs import JobResult
 from dlcheck.benchmark.results import BenchmarkResults, ModelResult
 from dlcheck.benchmark.runner import run_job
 from dlcheck.benchmark.scoring import METRICS, METRICS_BY_TASK, PRIMARY_METRIC
 from dlcheck.benchmark.splits import make_folds
 from dlcheck.checks import CheckContext
-from dlcheck.data.prepare import prepare
+from dlcheck.data.tabular.prepare import prepare
+from tests.helpers import bench_data
 
 TEST_BUDGET = replace(BUDGETS["quick"], tuning_trials=3, tuning_rows=500, n_permutations=9,
                       max_epochs=30)
@@ -55,7 +55,7 @@ def make_context():
             n_train_rows=len(f.train), n_train_available=len(f.train)) for f in split.folds}}
         results = BenchmarkResults(prepared.task, METRICS[metric], split, [model], {},
                                    out_of_fold={"lightgbm": oof}, fold_results=fold_results)
-        return CheckContext(prepared=prepared, results=results, budget=TEST_BUDGET)
+        return CheckContext(dataset=prepared, results=results, budget=TEST_BUDGET)
 
     return make
 
@@ -67,8 +67,8 @@ def rng():
 
 def with_jobs(context: CheckContext) -> CheckContext:
     """The same context, able to fit models in this process (one job at a time)."""
-    p = context.prepared
-    data = BenchmarkData(X=p.X, y=p.y, task=p.task, n_classes=max(len(p.classes), 1),
+    p = context.dataset
+    data = bench_data(X=p.X, y=p.y, task=p.task, n_classes=max(len(p.classes), 1),
                          numeric=p.numeric_columns, categorical=p.categorical_columns,
                          budget=context.budget, seed=0, device="cpu")
     executor = LocalExecutor(n_jobs=1)

@@ -12,12 +12,12 @@ from dlcheck.checks.leakage import (
     identifier_order,
 )
 from dlcheck.data.examples import load_example
-from dlcheck.data.prepare import prepare
 from dlcheck.data.synthetic import (
     copied_rows_table,
     dominant_feature_table,
     noisy_label_copy_table,
 )
+from dlcheck.data.tabular.prepare import prepare
 from tests.checks._real_benchmark import benchmarked
 
 
@@ -183,7 +183,7 @@ def _numbered_by_target(df: pd.DataFrame, start: int = 1000) -> np.ndarray:
 def test_dropped_id_numbered_by_the_target_is_reported_without_blocking(make_context):
     df = _table().assign(order_id=lambda d: _numbered_by_target(d))
     context = make_context(df, "y")
-    assert "order_id" in context.prepared.dropped_columns  # the models never see it
+    assert "order_id" in context.dataset.dropped_columns  # the models never see it
     [finding] = IdentifierColumns().run(context)
     assert finding.severity == "warning" and not finding.blocking
     assert finding.evidence["columns"]["order_id"]["score"] > 0.95
@@ -202,7 +202,7 @@ def test_random_ids_are_not_reported(make_context):
     rng = np.random.default_rng(3)
     df = _table().assign(order_id=rng.permutation(1000) + 1000,
                          code=[f"C{i}" for i in rng.permutation(1000)])
-    assert {"order_id", "code"} <= set(make_context(df, "y").prepared.dropped_columns)
+    assert {"order_id", "code"} <= set(make_context(df, "y").dataset.dropped_columns)
     assert IdentifierColumns().run(make_context(df, "y")) == []
 
 
@@ -210,7 +210,7 @@ def test_kept_numbering_that_leaks_blocks(make_context):
     # Unique integers, not named like an ID and not in row order: the models use it.
     df = _table().assign(ticket=lambda d: _numbered_by_target(d))
     context = make_context(df, "y")
-    assert "ticket" in context.prepared.numeric_columns
+    assert "ticket" in context.dataset.numeric_columns
     [finding] = IdentifierColumns().run(context)
     assert finding.blocking and finding.severity == "critical"
     assert list(finding.evidence["columns"]) == ["ticket"]

@@ -5,18 +5,17 @@ import pandas as pd
 import pytest
 
 from dlcheck import assess
-from dlcheck.benchmark.fitting import BenchmarkData
 from dlcheck.benchmark.jobs import plan_jobs
 from dlcheck.benchmark.results import aggregate
 from dlcheck.benchmark.runner import run_job
 from dlcheck.benchmark.splits import make_folds
 from dlcheck.checks import CheckContext
 from dlcheck.checks.learning_curve import LearningCurves, _fit, power_law
-from dlcheck.data.prepare import prepare
 from dlcheck.data.synthetic import threshold_table
+from dlcheck.data.tabular.prepare import prepare
 from dlcheck.models.registry import get_model
 from tests.checks.conftest import TEST_BUDGET
-from tests.helpers import all_checks_but
+from tests.helpers import all_checks_but, bench_data
 
 
 def test_power_law_fit_recovers_a_known_curve():
@@ -68,7 +67,7 @@ def test_a_subsampled_model_is_measured_below_its_cap_and_projected_to_all_rows(
     prepared = prepare(df, target)
     budget = replace(TEST_BUDGET, max_rows_slow=500, forest_trees=20)
     split = make_folds(prepared.y, True, 5, 1, seed=0)
-    data = BenchmarkData(X=prepared.X, y=prepared.y, task="binary", n_classes=2,
+    data = bench_data(X=prepared.X, y=prepared.y, task="binary", n_classes=2,
                          numeric=prepared.numeric_columns, categorical=[], budget=budget,
                          seed=0, device="cpu")
     specs = [get_model("linear"), get_model("random_forest")]

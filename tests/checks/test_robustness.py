@@ -7,8 +7,9 @@ import pytest
 
 from dlcheck.checks import NotApplicable
 from dlcheck.checks.robustness import Robustness
-from dlcheck.models.deep import DeepTabularClassifier, DeepTabularRegressor
+from dlcheck.models.tabular.deep import DeepTabularClassifier, DeepTabularRegressor
 from tests.checks.conftest import with_jobs
+from tests.helpers import bench_data
 
 FAMILIES = {"dummy": "baseline", "linear": "linear", "shallow_tree": "tree",
             "lightgbm": "ensemble", "mlp": "deep", "tabm": "deep"}
@@ -20,7 +21,7 @@ def _context(make_context, df, target, models, task="auto"):
     context = make_context(df, target, task=task)
     results = context.results
     template = results.models[0]
-    y = context.prepared.y
+    y = context.dataset.y
     dummy = 0.5 if results.task != "regression" else float(np.std(y))
     good = 0.9 if results.task != "regression" else 0.5 * float(np.std(y))
     results.models = [dataclasses.replace(
@@ -222,14 +223,13 @@ def test_an_ordinary_table_keeps_its_embeddings_and_says_nothing(make_context):
 
 def test_stacked_predictions_equal_one_call_per_frame(monkeypatch):
     from dlcheck._config import BUDGETS
-    from dlcheck.benchmark.fitting import BenchmarkData
-    from dlcheck.data.prepare import prepare
+    from dlcheck.data.tabular.prepare import prepare
     from dlcheck.models.registry import get_model
     from dlcheck.probes import FittedFold
     from dlcheck.probes import robustness as probe
 
     prepared = prepare(_mixed("multiclass"), "y")
-    data = BenchmarkData(X=prepared.X, y=prepared.y, task=prepared.task, n_classes=3,
+    data = bench_data(X=prepared.X, y=prepared.y, task=prepared.task, n_classes=3,
                          numeric=prepared.numeric_columns,
                          categorical=prepared.categorical_columns, budget=BUDGETS["quick"],
                          seed=0, device="cpu")

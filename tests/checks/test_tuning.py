@@ -9,12 +9,13 @@ import pytest
 import dlcheck.benchmark.tuning as tuning_module
 from dlcheck._config import BUDGETS
 from dlcheck.benchmark.compare import compare
-from dlcheck.benchmark.fitting import BenchmarkData, predict_output
+from dlcheck.benchmark.fitting import predict_output
 from dlcheck.benchmark.scoring import METRICS
 from dlcheck.checks import NotApplicable
 from dlcheck.checks.tuning import Tuning
 from dlcheck.models.registry import get_model
 from tests.checks.conftest import with_jobs
+from tests.helpers import bench_data
 
 
 def _wide_weak_table(n: int = 300, n_noise: int = 150, seed: int = 0) -> pd.DataFrame:
@@ -32,11 +33,11 @@ def test_tuning_beats_defaults_that_overfit_on_rows_it_never_saw():
     rng = np.random.default_rng(0)
     X = pd.DataFrame(rng.normal(size=(300, 180)), columns=[f"x{i}" for i in range(180)])
     y = (X["x0"] + 0.8 * X["x1"] - 0.6 * X["x2"] + rng.normal(size=300)).to_numpy()
-    data = BenchmarkData(X=X, y=y, task="regression", n_classes=1, numeric=list(X.columns),
+    data = bench_data(X=X, y=y, task="regression", n_classes=1, numeric=list(X.columns),
                          categorical=[], budget=BUDGETS["quick"], seed=0, device="cpu")
     train, test = np.arange(200), np.arange(200, 300)
     spec = get_model("linear")
-    params, figures = tuning_module.tune(spec, X.iloc[train], y[train], data, 12, "r0f0")
+    params, figures = tuning_module.tune(spec, train, y[train], data, 12, "r0f0")
     assert figures["trials"] == 12 and not figures["defaults_won"]
     assert figures["inner_best_score"] < figures["inner_default_score"]  # RMSE: lower
     assert params["alpha"] > 10  # it found that this table needs strong regularisation
@@ -53,9 +54,9 @@ def test_tuned_variant_joins_the_ladder_and_stands_for_its_default(make_context,
     seen = []
     real_tune = tuning_module.tune
 
-    def spy(spec, X, y, data, trials, fold_id):
-        seen.append((fold_id, set(X.index)))
-        return real_tune(spec, X, y, data, trials, fold_id)
+    def spy(spec, rows, y, data, trials, fold_id):
+        seen.append((fold_id, set(rows)))
+        return real_tune(spec, rows, y, data, trials, fold_id)
 
     monkeypatch.setattr(tuning_module, "tune", spy)
     [finding] = Tuning().run(context)
@@ -114,14 +115,14 @@ def test_both_sides_get_the_same_trials_on_the_same_rows_whatever_a_fit_costs():
     X = pd.DataFrame(rng.normal(size=(400, 4)), columns=list("abcd"))
     y = (X["a"] + rng.normal(size=400) > 0).astype(int).to_numpy()
     budget = replace(BUDGETS["quick"], tuning_rows=150, max_epochs=3, deep_width=16)
-    data = BenchmarkData(X=X, y=y, task="binary", n_classes=2, numeric=list(X.columns),
+    data = bench_data(X=X, y=y, task="binary", n_classes=2, numeric=list(X.columns),
                          categorical=[], budget=budget, seed=0, device="cpu")
-    figures = {name: tuning_module.tune(get_model(name), X.iloc[:300], y[:300], data, 3,
+    figures = {name: tuning_module.tune(get_model(name), np.arange(300), y[:300], data, 3,
                                         "r0f0")[1] for name in ("linear", "mlp")}
     assert figures["linear"]["trials"] == figures["mlp"]["trials"] == 3
     assert figures["linear"]["trial_rows"] == figures["mlp"]["trial_rows"] == 150
     assert figures["mlp"]["inner_rows_available"] == 240
-    again = tuning_module.tune(get_model("linear"), X.iloc[:300], y[:300], data, 3, "r0f0")[1]
+    again = tuning_module.tune(get_model("linear"), np.arange(300), y[:300], data, 3, "r0f0")[1]
     assert again["params"] == figures["linear"]["params"]  # no clock: the same search
 
 
@@ -132,11 +133,11 @@ def test_inner_split_follows_time_and_groups():
     base = dict(X=X, y=y, task="binary", n_classes=2, numeric=["x"], categorical=[],
                 budget=BUDGETS["quick"], seed=0)
     times = rng.permutation(200).astype(float)
-    rows = X.iloc[50:150]  # a fold's training rows: positions 50..149 of the table
-    fit, val = tuning_module.inner_split(rows, y[50:150], BenchmarkData(**base, times=times), 0)
+    rows = np.arange(50, 150)  # a fold's training rows: positions 50..149 of the table
+    fit, val = tuning_module.inner_split(rows, y[50:150], bench_data(**base, times=times), 0)
     assert times[50:150][val].min() > times[50:150][fit].max()  # validated on the latest
     groups = np.repeat(np.arange(20), 10)
-    fit, val = tuning_module.inner_split(rows, y[50:150], BenchmarkData(**base, groups=groups),
+    fit, val = tuning_module.inner_split(rows, y[50:150], bench_data(**base, groups=groups),
                                          0)
     assert set(groups[50:150][fit]).isdisjoint(groups[50:150][val])
     assert len(fit) + len(val) == 100

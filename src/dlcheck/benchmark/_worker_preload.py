@@ -16,6 +16,6 @@ import lightgbm  # noqa: F401
 import torch._dynamo  # noqa: F401  (torch's optimizers import it, and sympy, on first step)
 
 import dlcheck.benchmark.runner  # noqa: F401
-import dlcheck.models.deep  # noqa: F401
+import dlcheck.models.tabular.deep  # noqa: F401
 
 gc.freeze()

@@ -1,30 +1,31 @@
 """What a worker needs to fit and score any model on some rows of the data: the data as it
 travels to workers, the fit parameters a model's inner split needs, and predictions in the
-table's class layout. Shared by the runner, tuning and the probes, which import nothing above
+dataset's class layout. Shared by the runner, tuning and the probes, which import nothing above
 it."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from dlcheck._config import Budget
-from dlcheck.models.registry import ModelContext
+from dlcheck.models.spec import ModelContext
+
+if TYPE_CHECKING:
+    from dlcheck.data.dataset import Dataset, ModelInputs
 
 
 @dataclass(frozen=True)
 class BenchmarkData:
-    """The prepared table and everything a worker needs to build and score models."""
+    """What a worker needs to build and score models on any rows of a dataset: its inputs
+    (`ModelInputs`, opaque to the engine), the target, how rows may be split, the budget."""
 
-    X: pd.DataFrame
+    inputs: ModelInputs
     y: np.ndarray
     task: str
     n_classes: int
-    numeric: list[str]
-    categorical: list[str]
     budget: Budget
     seed: int
     n_threads: int = 1
@@ -35,40 +36,37 @@ class BenchmarkData:
     times: np.ndarray | None = None
     """Time of each row (--time-col), for splits made inside a job (tuning)."""
 
+    @classmethod
+    def of(cls, dataset: Dataset, budget: Budget, seed: int, *, n_threads: int = 1,
+           device: str = "auto") -> BenchmarkData:
+        """The one way from a prepared dataset to what travels to workers."""
+        return cls(inputs=dataset.model_inputs(), y=dataset.y, task=dataset.task,
+                   n_classes=max(len(dataset.classes), 1), budget=budget, seed=seed,
+                   n_threads=n_threads, imbalance_ratio=imbalance_ratio(dataset),
+                   device=device, groups=dataset.groups, times=dataset.times)
+
+    @property
+    def kind(self) -> str:
+        return self.inputs.kind
+
+    def rows(self, positions: np.ndarray):
+        """These rows as the models take them."""
+        return self.inputs.take(positions)
+
     def context(self) -> ModelContext:
         return ModelContext(
-            task=self.task, numeric=self.numeric, categorical=self.categorical,
-            budget=self.budget, random_state=self.seed, n_threads=self.n_threads,
+            task=self.task, features=self.inputs.features, budget=self.budget,
+            random_state=self.seed, n_threads=self.n_threads,
             imbalance_ratio=self.imbalance_ratio, device=self.device,
         )
 
-    @cached_property
-    def _X_to_send(self) -> pd.DataFrame:
-        return share_equal_strings(self.X, self.categorical)
 
-    def __getstate__(self) -> dict:
-        """What travels to a worker: the same table, with equal category strings as one shared
-        object each, so the pickle and the worker's copy hold each distinct value once (at
-        1M rows, 5 category columns shrink by about 100 MB in every worker). Made once."""
-        state = {k: v for k, v in self.__dict__.items() if k != "_X_to_send"}
-        state["X"] = self._X_to_send
-        return state
-
-
-def share_equal_strings(X: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
-    """X with each object column of `columns` rebuilt so that equal values are one object:
-    the same values, missing ones as they were, held as references to a few strings."""
-    out = X.copy(deep=False)
-    for name in columns:
-        col = X[name]
-        if col.dtype != object:
-            continue
-        codes, uniques = pd.factorize(col)
-        values = np.asarray(uniques, dtype=object)[np.maximum(codes, 0)]
-        missing = codes < 0
-        values[missing] = col.to_numpy()[missing]  # the very missing marker (NaN, None)
-        out[name] = pd.Series(values, index=col.index, dtype=object)
-    return out
+def imbalance_ratio(dataset: Dataset) -> float:
+    """Rows of the largest class per row of the smallest (1 for a regression)."""
+    if not dataset.classes:
+        return 1.0
+    counts = np.bincount(dataset.y)
+    return float(counts.max() / max(counts.min(), 1))
 
 
 def fit_params(estimator, data: BenchmarkData, rows: np.ndarray) -> dict:
@@ -84,7 +82,7 @@ def fit_params(estimator, data: BenchmarkData, rows: np.ndarray) -> dict:
     return {}
 
 
-def predict_output(pipeline, X: pd.DataFrame, data: BenchmarkData) -> np.ndarray:
+def predict_output(pipeline, X, data: BenchmarkData) -> np.ndarray:
     """Class probabilities (one column per class of the whole table) or regression values."""
     if data.task == "regression":
         return np.asarray(pipeline.predict(X), dtype=float)

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from dlcheck.benchmark.splits import Fold
-from dlcheck.models.registry import ModelSpec
+from dlcheck.models.spec import ModelSpec
 
 
 @dataclass(frozen=True)

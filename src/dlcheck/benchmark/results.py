@@ -11,7 +11,7 @@ from dlcheck.benchmark.jobs import Job, JobResult
 from dlcheck.benchmark.scoring import METRICS, Metric
 from dlcheck.benchmark.splits import SplitPlan
 from dlcheck.benchmark.stats import corrected_t_interval, goodness_sign
-from dlcheck.models.registry import FAMILY_ORDER, ModelSpec
+from dlcheck.models.spec import FAMILY_ORDER, ModelSpec
 
 
 @dataclass

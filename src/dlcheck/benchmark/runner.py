@@ -119,16 +119,16 @@ def run_job(job: Job, data: BenchmarkData) -> JobResult:
 
 
 def _fit_and_score(job: Job, data: BenchmarkData, result: JobResult) -> None:
-    spec = get_model(job.model)
+    spec = get_model(job.model, data.kind)
     train = training_rows(job, data, spec.slow)
     test = job.fold.test
     params = dict(job.params)
-    X_train, X_test = data.X.iloc[train], data.X.iloc[test]
+    X_train, X_test = data.rows(train), data.rows(test)
     y = permuted_labels(data, job.permutation)
     if job.tune_trials:
         from dlcheck.benchmark.tuning import tune
 
-        params, result.extras["tuning"] = tune(spec, X_train, y[train], data, job.tune_trials,
+        params, result.extras["tuning"] = tune(spec, train, y[train], data, job.tune_trials,
                                                job.fold.id)
         if result.extras["tuning"]["defaults_won"]:
             return  # the benchmark already fitted and scored the defaults
@@ -155,7 +155,7 @@ def _fit_and_score(job: Job, data: BenchmarkData, result: JobResult) -> None:
         result.n_params = count_parameters(pipeline[-1])
         result.test_index = test
         result.predictions = output.astype(np.float32)
-    result.work = spec.work_seconds(len(train), X_train.shape[1], pipeline[-1])
+    result.work = spec.work_seconds(len(train), data.inputs.n_features, pipeline[-1])
     log = getattr(pipeline[-1], "training_log_", None)
     if log is not None:
         result.epochs, result.stopped_by = log.epochs, log.stopped_by

@@ -153,18 +153,3 @@ def _time_folds(y: np.ndarray, classification: bool, n_folds: int, times: np.nda
         reason += f"; {skipped} early period(s) skipped because they lacked a class"
     return SplitPlan(folds, "time", reason, len(folds), 1)
 
-
-def group_holdout(groups: np.ndarray, share: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """Positions that fit and positions held out, whole groups at a time, the held-out part
-    as close to `share` of the rows as whole groups allow (groups in a seeded random order,
-    taken until the share is reached). scikit-learn's GroupShuffleSplit takes a share of the
-    groups instead, which holds out half the rows when a few groups are large."""
-    _, codes, sizes = np.unique(np.asarray(groups), return_inverse=True, return_counts=True)
-    order = np.random.default_rng(seed).permutation(len(sizes))
-    target = share * len(codes)
-    # The first groups in `order` whose running size stays nearest the target.
-    running = np.cumsum(sizes[order])
-    k = int(np.argmin(np.abs(running - target))) + 1
-    k = min(max(k, 1), len(sizes) - 1)  # at least one group on each side
-    held = np.isin(codes, order[:k])
-    return np.flatnonzero(~held), np.flatnonzero(held)

@@ -18,39 +18,37 @@ import zlib
 from typing import Any
 
 import numpy as np
-import pandas as pd
 from sklearn.model_selection import train_test_split
 
 from dlcheck.benchmark.fitting import BenchmarkData, fit_params, predict_output
 from dlcheck.benchmark.scoring import METRICS, PRIMARY_METRIC
-from dlcheck.benchmark.splits import group_holdout
-from dlcheck.models.registry import ModelSpec
+from dlcheck.models.spec import ModelSpec
+from dlcheck.models.validation import group_holdout
 
 INNER_VALIDATION = 0.2
 """Share of the fold's training rows that scores the trials."""
 
 
-def tune(spec: ModelSpec, X: pd.DataFrame, y: np.ndarray, data: BenchmarkData,
+def tune(spec: ModelSpec, train: np.ndarray, y: np.ndarray, data: BenchmarkData,
          n_trials: int, fold_id: str) -> tuple[dict[str, Any], dict[str, Any]]:
-    """(best parameters, figures of the search); `figures["defaults_won"]` says whether the
-    defaults stayed best."""
+    """Tune on the rows `train` of the data (labels `y`, one per row of `train`): (best
+    parameters, figures of the search); `figures["defaults_won"]` says whether the defaults
+    stayed best."""
     import optuna
-
-    from dlcheck.models.search_spaces import SEARCH_SPACES
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     started = time.perf_counter()
     seed = zlib.crc32(f"{data.seed}/{fold_id}".encode()) % 2**31
-    fit_idx, val_idx = inner_split(X, y, data, seed)
+    fit_idx, val_idx = inner_split(train, y, data, seed)
     rows_available = len(fit_idx)
     if len(fit_idx) > data.budget.tuning_rows:
         fit_idx = np.sort(np.random.default_rng(seed).permutation(fit_idx)
                           [:data.budget.tuning_rows])
     metric = METRICS[PRIMARY_METRIC[data.task]]
     context = data.context()
-    space = SEARCH_SPACES[spec.name]
-    X_fit, y_fit = X.iloc[fit_idx], y[fit_idx]
-    rows_fit = X.index.to_numpy()[fit_idx]
+    space = spec.search_space
+    rows_fit = train[fit_idx]
+    X_fit, y_fit, X_val = data.rows(rows_fit), y[fit_idx], data.rows(train[val_idx])
 
     capped_trials = []
 
@@ -62,7 +60,7 @@ def tune(spec: ModelSpec, X: pd.DataFrame, y: np.ndarray, data: BenchmarkData,
         pipeline.fit(X_fit, y_fit, **fit_params(pipeline[-1], data, rows_fit))
         log = getattr(pipeline[-1], "training_log_", None)
         capped_trials.append(log is not None and log.stopped_by == "max_epochs")
-        output = predict_output(pipeline, X.iloc[val_idx], data)
+        output = predict_output(pipeline, X_val, data)
         score = metric.fn(y[val_idx], output, data.n_classes)
         return score if np.isfinite(score) else (-np.inf if metric.greater_is_better
                                                  else np.inf)
@@ -105,12 +103,12 @@ def tune(spec: ModelSpec, X: pd.DataFrame, y: np.ndarray, data: BenchmarkData,
     return best_params, figures
 
 
-def inner_split(X: pd.DataFrame, y: np.ndarray, data: BenchmarkData, seed: int) \
+def inner_split(rows: np.ndarray, y: np.ndarray, data: BenchmarkData, seed: int) \
         -> tuple[np.ndarray, np.ndarray]:
-    """Positions of the rows the trials fit on and of those that score them, split as the
-    outer folds are: the latest rows validate with --time-col, whole groups with --group-col."""
+    """Positions within `rows` (rows of the dataset, labels `y`) of the rows the trials fit
+    on and of those that score them, split as the outer folds are: the latest rows validate
+    with --time-col, whole groups with --group-col."""
     positions = np.arange(len(y))
-    rows = X.index.to_numpy()  # rows of the prepared table
     if data.times is not None:
         order = np.argsort(data.times[rows], kind="stable")
         cut = round(len(order) * (1 - INNER_VALIDATION))

@@ -10,7 +10,7 @@ from dlcheck._config import Budget
 from dlcheck.benchmark.jobs import Job, JobResult
 from dlcheck.benchmark.results import BenchmarkResults, ModelResult
 from dlcheck.benchmark.stats import goodness_sign
-from dlcheck.data.prepare import PreparedData
+from dlcheck.data.tabular.prepare import TableData
 from dlcheck.findings import Finding
 
 
@@ -24,7 +24,7 @@ class CheckContext:
     and `run_jobs`, to fit models through the benchmark's own executor when a check needs more
     fits (a permutation test, a learning curve)."""
 
-    prepared: PreparedData
+    dataset: TableData
     results: BenchmarkResults
     budget: Budget
     seed: int = 0

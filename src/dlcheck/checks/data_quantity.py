@@ -28,8 +28,8 @@ class DataQuantity:
     decided by the few other rows."""
 
     def run(self, context: CheckContext) -> list[Finding]:
-        prepared = context.prepared
-        n_rows, n_features = prepared.n_rows, prepared.X.shape[1]
+        prepared = context.dataset
+        n_rows, n_features = prepared.n_rows, prepared.n_features
         findings = self._near_constant(context)
         if n_rows < self.min_rows:
             findings.append(Finding(
@@ -67,7 +67,7 @@ class DataQuantity:
     def _near_constant(self, context: CheckContext) -> list[Finding]:
         """A constant or near-constant target (SPEC: fix_data): every score would rest on the
         handful of rows that differ."""
-        prepared = context.prepared
+        prepared = context.dataset
         n_folds = context.results.split.n_folds
         if prepared.classes:
             counts = np.bincount(prepared.y, minlength=len(prepared.classes))

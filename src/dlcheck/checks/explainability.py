@@ -62,7 +62,7 @@ class Explainability:
             figures = [r.extras[PROBE] for r in mine if r.ok and PROBE in r.extras]
             if figures:
                 explained[name] = self._summarize(results.get(name).family, model_roles,
-                                                  figures, context.prepared.classes)
+                                                  figures, context.dataset.classes)
             else:
                 failed[name] = next((r.error for r in mine if r.error), "no result")
         if not explained:

@@ -13,7 +13,7 @@ from dlcheck.benchmark.scoring import METRICS, WHY_PRIMARY
 from dlcheck.benchmark.stats import goodness_sign, paired_difference
 from dlcheck.checks.base import CheckContext, NotApplicable
 from dlcheck.findings import Finding, rounded
-from dlcheck.models.registry import IMBALANCE_RATIO_FOR_CLASS_WEIGHTS
+from dlcheck.models.spec import IMBALANCE_RATIO_FOR_CLASS_WEIGHTS
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,7 @@ class ClassImbalance:
     """A change of the primary metric within this is 'about the same'."""
 
     def run(self, context: CheckContext) -> list[Finding]:
-        prepared = context.prepared
+        prepared = context.dataset
         if prepared.task == "regression":
             raise NotApplicable("regression has no classes")
         counts = np.bincount(prepared.y, minlength=len(prepared.classes))
@@ -87,7 +87,7 @@ class ClassImbalance:
         """Per model, each fold's primary metric, balanced accuracy and minority recall with
         and without class weights: the benchmark's own fits for its setting, refits on the
         first-repeat folds for the other."""
-        prepared, results = context.prepared, context.results
+        prepared, results = context.dataset, context.results
         folds = {f.id: f for f in results.split.first_repeat}
         allowance = context.budget.permutation_work * self.budget_share
         skipped: dict[str, str] = {}

@@ -32,9 +32,9 @@ import numpy as np
 
 from dlcheck.benchmark.results import ModelResult
 from dlcheck.checks.base import CheckContext, NotApplicable
-from dlcheck.data.prepare import PreparedData
+from dlcheck.data.tabular.prepare import TableData
 from dlcheck.findings import Finding, rounded
-from dlcheck.models.registry import IMBALANCE_RATIO_FOR_CLASS_WEIGHTS
+from dlcheck.models.spec import IMBALANCE_RATIO_FOR_CLASS_WEIGHTS
 
 
 @dataclass(frozen=True)
@@ -55,7 +55,7 @@ class WrongLabels:
     n_suspects: int = 20
 
     def run(self, context: CheckContext) -> list[Finding]:
-        prepared, results = context.prepared, context.results
+        prepared, results = context.dataset, context.results
         if prepared.task == "regression":
             raise NotApplicable("label errors are estimated for classes")
         candidates = [m for m in results.models
@@ -95,7 +95,7 @@ class WrongLabels:
                                                   self.min_sure_rows)["share"])
         return np.asarray(shares)
 
-    def _evidence(self, prepared: PreparedData, covered: np.ndarray, labels: np.ndarray,
+    def _evidence(self, prepared: TableData, covered: np.ndarray, labels: np.ndarray,
                   proba: np.ndarray, model: str, observed: dict, expected: float,
                   high: float) -> dict:
         from cleanlab.rank import get_label_quality_scores
@@ -179,7 +179,7 @@ def disagreement_where_sure(labels: np.ndarray, proba: np.ndarray, confidence: f
             "disagreeing": n_disagree}
 
 
-def unweighted_probabilities(model: ModelResult, oof: np.ndarray, prepared: PreparedData,
+def unweighted_probabilities(model: ModelResult, oof: np.ndarray, prepared: TableData,
                              context: CheckContext) -> np.ndarray:
     """The model's out-of-fold class probabilities, rows summing to 1, with class weights
     undone where the benchmark trained it with balanced weights: a weighted fit estimates

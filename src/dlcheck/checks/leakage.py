@@ -19,7 +19,7 @@ from dlcheck.benchmark.scoring import METRICS
 from dlcheck.benchmark.splits import Fold
 from dlcheck.benchmark.stats import corrected_t_interval, goodness_sign
 from dlcheck.checks.base import CheckContext
-from dlcheck.data.prepare import PreparedData
+from dlcheck.data.tabular.prepare import TableData
 from dlcheck.findings import Finding, rounded
 
 
@@ -62,7 +62,7 @@ class GoldenFeature:
     bound: five boosted fits each)."""
 
     def run(self, context: CheckContext) -> list[Finding]:
-        prepared, results = context.prepared, context.results
+        prepared, results = context.dataset, context.results
         folds = results.split.first_repeat
         best = results.best()
         best_score = best.secondary.get("r2", best.mean) if prepared.task == "regression" \
@@ -128,10 +128,10 @@ class GoldenFeature:
 
     def _measure(self, context: CheckContext, column: str, folds) -> tuple[float, float]:
         """The column's mean score over folds and its out-of-fold skill."""
-        x = as_numbers(context.prepared.X[column])
-        oof = single_feature_oof(x, context.prepared, folds, context.seed, self.max_depth)
-        score = float(np.nanmean(fold_scores(oof, context.prepared, folds)))
-        return score, prediction_skill(oof, context.prepared, folds)
+        x = as_numbers(context.dataset.X[column])
+        oof = single_feature_oof(x, context.dataset, folds, context.seed, self.max_depth)
+        score = float(np.nanmean(fold_scores(oof, context.dataset, folds)))
+        return score, prediction_skill(oof, context.dataset, folds)
 
 
 def as_numbers(values: pd.Series) -> np.ndarray:
@@ -142,7 +142,7 @@ def as_numbers(values: pd.Series) -> np.ndarray:
     return values.to_numpy(dtype=float)
 
 
-def single_feature_oof(x: np.ndarray, prepared: PreparedData, folds: list[Fold],
+def single_feature_oof(x: np.ndarray, prepared: TableData, folds: list[Fold],
                        seed: int = 0, max_depth: int = 6) -> np.ndarray:
     """Out-of-fold predictions of a small tree on one column alone: class probabilities
     (n_rows, n_classes) or values (n_rows, 1); NaN for rows no test fold holds."""
@@ -165,7 +165,7 @@ def single_feature_oof(x: np.ndarray, prepared: PreparedData, folds: list[Fold],
     return oof
 
 
-def fold_scores(oof: np.ndarray, prepared: PreparedData, folds: list[Fold]) -> np.ndarray:
+def fold_scores(oof: np.ndarray, prepared: TableData, folds: list[Fold]) -> np.ndarray:
     """Per fold, ROC-AUC (classification, chance 0.5) or R² (regression, chance 0) of
     out-of-fold predictions; NaN where undefined (a single class in a test fold)."""
     y = prepared.y
@@ -182,7 +182,7 @@ def fold_scores(oof: np.ndarray, prepared: PreparedData, folds: list[Fold]) -> n
     return np.asarray(scores, dtype=float)
 
 
-def single_feature_scores(x: np.ndarray, prepared: PreparedData, folds: list[Fold],
+def single_feature_scores(x: np.ndarray, prepared: TableData, folds: list[Fold],
                           seed: int = 0, max_depth: int = 6) -> np.ndarray:
     """Per fold, how well a small tree on one column alone predicts the target: ROC-AUC
     (classification, chance 0.5) or R² (regression, chance 0). `x` holds numbers, NaN where
@@ -190,7 +190,7 @@ def single_feature_scores(x: np.ndarray, prepared: PreparedData, folds: list[Fol
     return fold_scores(single_feature_oof(x, prepared, folds, seed, max_depth), prepared, folds)
 
 
-def prediction_skill(oof: np.ndarray, prepared: PreparedData, folds: list[Fold]) -> float:
+def prediction_skill(oof: np.ndarray, prepared: TableData, folds: list[Fold]) -> float:
     """Skill of out-of-fold predictions on the rows: 0 at chance, 1 when every row is right.
 
     Classes: balanced accuracy rescaled, (BA - 1/k) / (1 - 1/k) (Youden's J for two classes),
@@ -214,7 +214,7 @@ def prediction_skill(oof: np.ndarray, prepared: PreparedData, folds: list[Fold])
     return float((np.mean(recall) - chance) / (1.0 - chance))
 
 
-def rest_skill(prepared: PreparedData, column: str, folds: list[Fold], seed: int = 0,
+def rest_skill(prepared: TableData, column: str, folds: list[Fold], seed: int = 0,
                max_rows: int = 20_000, exclude: set[str] = frozenset()) -> float:
     """Skill (as `prediction_skill`) of gradient-boosted trees on every column but `column`
     and those in `exclude`, on the same folds: what the rest of the table knows. 0 when no
@@ -290,7 +290,7 @@ class DuplicatesAcrossFolds:
     """Rows with a twin listed in the evidence."""
 
     def run(self, context: CheckContext) -> list[Finding]:
-        prepared, results = context.prepared, context.results
+        prepared, results = context.dataset, context.results
         folds = results.split.first_repeat
         twins = fold_twins(prepared, folds)
         n_test = len(twins.rows)
@@ -343,7 +343,7 @@ class DuplicatesAcrossFolds:
         twin (positive: twins score better), with the corrected interval over folds. A fold
         counts where enough twin-free rows hold every class and their score leaves room above
         it for more than the minimum gain (a score at the ceiling cannot show inflation)."""
-        prepared, results = context.prepared, context.results
+        prepared, results = context.dataset, context.results
         metric, k = results.metric, max(len(prepared.classes), 1)
         oof = results.out_of_fold.get(model)
         sign = goodness_sign(metric.greater_is_better)
@@ -369,7 +369,7 @@ class DuplicatesAcrossFolds:
         return {"inflation": rounded(interval.mean), "inflation_ci_low": rounded(interval.ci_low),
                 "inflation_ci_high": rounded(interval.ci_high), "inflation_folds": len(values)}
 
-    def _examples(self, prepared: PreparedData, twins: Twins) -> list[int]:
+    def _examples(self, prepared: TableData, twins: Twins) -> list[int]:
         rows = np.sort(twins.rows[twins.twin])[: self.n_examples]
         if prepared.source_rows is not None:
             rows = prepared.source_rows[rows]
@@ -448,7 +448,7 @@ class Twins:
     n_train_copies: np.ndarray
 
 
-def fold_twins(prepared: PreparedData, folds: list[Fold]) -> Twins:
+def fold_twins(prepared: TableData, folds: list[Fold]) -> Twins:
     features = pd.util.hash_pandas_object(prepared.X, index=False).to_numpy()
     whole = pd.util.hash_pandas_object(prepared.X.assign(__label__=prepared.y),
                                        index=False).to_numpy()
@@ -523,7 +523,7 @@ class IdentifierColumns:
     """Depth of the one-column tree, as GoldenFeature's."""
 
     def run(self, context: CheckContext) -> list[Finding]:
-        prepared, results = context.prepared, context.results
+        prepared, results = context.dataset, context.results
         candidates: list[tuple[str, np.ndarray, bool]] = []
         if prepared.dropped_values is not None:
             candidates += [(c, identifier_order(prepared.dropped_values[c]), False)
@@ -607,7 +607,7 @@ class IdentifierColumns:
             ))
         return findings
 
-    def _is_numbering(self, prepared: PreparedData, column: str) -> bool:
+    def _is_numbering(self, prepared: TableData, column: str) -> bool:
         kind = prepared.column_kinds.get(column)
         values = prepared.X[column].dropna()
         n = len(values)

@@ -99,7 +99,7 @@ class MetaFeatures:
     """Informative numeric features (by mutual information) whose effect's shape is measured."""
 
     def run(self, context: CheckContext) -> list[Finding]:
-        prepared = context.prepared
+        prepared = context.dataset
         X, y = prepared.X, prepared.y
         classification = prepared.task != "regression"
         rng = np.random.default_rng(context.seed)

@@ -136,10 +136,10 @@ class PermutationTest:
                  stop_after, p_value, context) -> Finding:
         metric = results.metric
         blocks = ("labels shuffled within whole groups' label sets: each group takes another "
-                  "group's labels (--group-col)" if context.prepared.groups is not None
-                  and context.prepared.times is None else
+                  "group's labels (--group-col)" if context.dataset.groups is not None
+                  and context.dataset.times is None else
                   f"labels shuffled within {TIME_BLOCKS} consecutive blocks of time "
-                  "(--time-col)" if context.prepared.times is not None else
+                  "(--time-col)" if context.dataset.times is not None else
                   "labels shuffled freely over all rows")
         evidence = {
             "p_value": rounded(p_value), "model": model.name,

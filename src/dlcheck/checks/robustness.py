@@ -49,7 +49,7 @@ class Robustness:
     def run(self, context: CheckContext) -> list[Finding]:
         if context.run_jobs is None:
             raise NotApplicable("no executor to refit the models")
-        if not context.prepared.numeric_columns:
+        if not context.dataset.numeric_columns:
             raise NotApplicable("no numeric feature: noise, rows from outside the data and "
                                 "adversarial perturbations all act on numeric features")
         results = context.results
@@ -77,9 +77,9 @@ class Robustness:
         fold_ids = [f.id for f in folds]
         findings = [f for f in (
             self._noise(results, figures, fold_ids),
-            self._confidence(results, figures, context.prepared.classes)
+            self._confidence(results, figures, context.dataset.classes)
             if results.task != "regression" else self._extrapolation(figures),
-            self._adversarial(results, figures, context.prepared.classes),
+            self._adversarial(results, figures, context.dataset.classes),
         ) if f is not None]
         if failed:
             for f in findings:

@@ -44,7 +44,7 @@ class TimeSplitGap:
     model whose refits fit in it (counted work) is refitted."""
 
     def run(self, context: CheckContext) -> list[Finding]:
-        prepared, results = context.prepared, context.results
+        prepared, results = context.dataset, context.results
         if prepared.times is None or results.split.strategy != "time":
             raise NotApplicable("no --time-col: the benchmark's folds are not split in time")
         if context.run_jobs is None:

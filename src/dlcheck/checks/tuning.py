@@ -20,6 +20,7 @@ from dlcheck.benchmark.results import BenchmarkResults, ModelResult, summarize
 from dlcheck.benchmark.stats import goodness_sign, paired_difference
 from dlcheck.checks.base import CheckContext, NotApplicable
 from dlcheck.findings import Finding
+from dlcheck.models.registry import get_model
 
 
 @dataclass(frozen=True)
@@ -28,13 +29,12 @@ class Tuning:
     title: ClassVar[str] = "Defaults are not magic: tuned against default"
 
     def run(self, context: CheckContext) -> list[Finding]:
-        from dlcheck.models.search_spaces import SEARCH_SPACES
-
         if context.run_jobs is None:
             raise NotApplicable("no executor to tune models")
         results = context.results
         targets = [m for m in (results.best(CLASSICAL), results.best({"deep"}))
-                   if m is not None and (m.spec or m.name) in SEARCH_SPACES and not m.params]
+                   if m is not None and not m.params
+                   and _search_space(m.spec or m.name, context.dataset.kind)]
         if not targets:
             raise NotApplicable("no classical or deep model to tune")
         trials = context.budget.tuning_trials
@@ -151,3 +151,10 @@ class Tuning:
                        "--budget tunes on more rows.")
         evidence = {"metric": metric, "trials_per_fold": trials, "models": rows}
         return Finding(self.code, severity, summary, evidence, advice)
+
+
+def _search_space(name: str, kind: str):
+    try:
+        return get_model(name, kind).search_space
+    except KeyError:  # not a rung of the ladder
+        return None

@@ -47,7 +47,7 @@ RANDOM_DRAWS = 3
 def adversarial(fitted, X, y, rng: np.random.Generator) -> dict:
     """The figures for a network fitted in `fitted.pipeline`, on the rows X (labels y)."""
     prep, model = fitted.pipeline[:-1], fitted.pipeline[-1]
-    n_num = len(fitted.data.numeric)
+    n_num = len(fitted.data.inputs.features.numeric)
     if n_num == 0:
         return {"status": "no numeric feature to perturb"}
     if len(X) > MAX_ROWS:
@@ -126,7 +126,7 @@ def adversarial(fitted, X, y, rng: np.random.Generator) -> dict:
 
 def numeric_embedding(model) -> str | None:
     """How the network takes its numeric inputs, in words (the embedding bound of
-    `dlcheck.models.deep.architectures.num_embedding_size` on wide tables)."""
+    `dlcheck.models.tabular.deep.architectures.num_embedding_size` on wide tables)."""
     d = getattr(model, "d_num_embedding_", None)
     if d is None:
         return None

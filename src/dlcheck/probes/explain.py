@@ -35,7 +35,7 @@ from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
 from dlcheck.benchmark.scoring import METRICS, PRIMARY_METRIC, score_predictions
 from dlcheck.benchmark.stats import goodness_sign
-from dlcheck.models.preprocessing import make_preprocessor
+from dlcheck.models.tabular.preprocessing import make_preprocessor
 from dlcheck.probes import FittedFold
 
 N_REPEATS = 5
@@ -198,8 +198,9 @@ def _surrogate(fitted: FittedFold, rng: np.random.Generator) -> dict[str, Any]:
     y_test = fitted.y_test[test]
     output_train, output_test = fitted.predict(X_train), fitted.predict(X_test)
     tree_cls = DecisionTreeClassifier if classification else DecisionTreeRegressor
+    columns = data.inputs.features
     surrogate = Pipeline([
-        ("prep", make_preprocessor("tree", data.numeric, data.categorical)),
+        ("prep", make_preprocessor("tree", columns.numeric, columns.categorical)),
         ("tree", tree_cls(max_depth=SURROGATE_DEPTH, random_state=data.seed)),
     ])
     if classification:
@@ -226,7 +227,7 @@ def _surrogate(fitted: FittedFold, rng: np.random.Generator) -> dict[str, Any]:
         "surrogate_score": score_predictions(data.task, y_test, surrogate_output,
                                              data.n_classes)[metric],
         "model_score": score_predictions(data.task, y_test, output_test, data.n_classes)[metric],
-        "surrogate_tree": _tree_nodes(surrogate, X_train, data.categorical),
+        "surrogate_tree": _tree_nodes(surrogate, X_train, columns.categorical),
     }
 
 

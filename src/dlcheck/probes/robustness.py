@@ -47,9 +47,9 @@ def robustness(fitted: FittedFold) -> dict:
         keep = np.sort(rng.choice(len(X), MAX_ROWS, replace=False))
         X, y = X.iloc[keep], y[keep]
     noisy = noisy_copies(fitted, X, rng)
-    random = random_rows(fitted.X_train, fitted.data.numeric, fitted.data.categorical,
-                         N_RANDOM_ROWS, rng)
-    blank = blank_rows(fitted.X_train, fitted.data.numeric, fitted.data.categorical)
+    columns = fitted.data.inputs.features
+    random = random_rows(fitted.X_train, columns.numeric, columns.categorical, N_RANDOM_ROWS, rng)
+    blank = blank_rows(fitted.X_train, columns.numeric, columns.categorical)
     on_clean, *on_noisy, on_random, on_blank = predict_stacked(
         fitted, [X, *noisy, random, blank])
     out = {"rows": len(X), "noise": noise_scores(fitted, y, on_clean, on_noisy)}
@@ -94,7 +94,7 @@ def noisy_copies(fitted: FittedFold, X: pd.DataFrame, rng: np.random.Generator) 
         -> list[pd.DataFrame]:
     """X with Gaussian noise on every numeric feature, one copy per level of `NOISE_LEVELS`
     (none without numeric features)."""
-    numeric = list(fitted.data.numeric)
+    numeric = list(fitted.data.inputs.features.numeric)
     if not numeric:
         return []
     spread = fitted.X_train[numeric].astype(float).std(ddof=0).fillna(0.0).to_numpy()

@@ -15,14 +15,14 @@ from dlcheck.benchmark.results import BenchmarkResults
 from dlcheck.benchmark.scoring import WHY_PRIMARY
 from dlcheck.benchmark.stats import Interval, goodness_sign
 from dlcheck.checks.outcomes import LearningCurveOutcome, outcome_of
-from dlcheck.data.prepare import PreparedData
+from dlcheck.data.tabular.prepare import TableData
 from dlcheck.findings import Finding
 from dlcheck.verdict import Verdict
 
 
 def build_report(
     *,
-    prepared: PreparedData,
+    prepared: TableData,
     results: BenchmarkResults,
     comparison: Comparison,
     verdict: Verdict,
@@ -77,7 +77,7 @@ def build_report(
     return to_jsonable(report)
 
 
-def _dataset(p: PreparedData, source: str) -> dict[str, Any]:
+def _dataset(p: TableData, source: str) -> dict[str, Any]:
     return {
         "source": source,
         "rows": p.n_rows,
@@ -98,7 +98,7 @@ def _dataset(p: PreparedData, source: str) -> dict[str, Any]:
     }
 
 
-def _target_distribution(p: PreparedData) -> dict[str, Any]:
+def _target_distribution(p: TableData) -> dict[str, Any]:
     """Class counts and shares, or quantiles and a 20-bin histogram of a numeric target."""
     y = np.asarray(p.y)
     if p.classes:

@@ -5,13 +5,15 @@ step's parameters for one Optuna trial; the ladder's defaults stay the reference
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import optuna
+if TYPE_CHECKING:  # the ladder names its search spaces without loading Optuna
+    import optuna
 
-from dlcheck.models.registry import ModelContext
+    from dlcheck.models.spec import ModelContext
 
-SearchSpace = Callable[[optuna.Trial, ModelContext], dict[str, Any]]
+SearchSpace = Callable[..., dict[str, Any]]
+"""(trial: optuna.Trial, context: ModelContext) -> the model step's parameters."""
 
 
 def _linear(trial: optuna.Trial, c: ModelContext) -> dict[str, Any]:

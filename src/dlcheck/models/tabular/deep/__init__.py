@@ -1,5 +1,5 @@
 """Deep models for tables, as scikit-learn estimators."""
 
-from dlcheck.models.deep.estimator import DeepTabularClassifier, DeepTabularRegressor
+from dlcheck.models.tabular.deep.estimator import DeepTabularClassifier, DeepTabularRegressor
 
 __all__ = ["DeepTabularClassifier", "DeepTabularRegressor"]

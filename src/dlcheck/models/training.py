@@ -1,5 +1,6 @@
-"""One training loop for every network: AdamW, mini-batches, early stopping on an inner
-validation split, and a wall-clock limit so that a fit never outruns its budget."""
+"""One training loop for every network of every kind of data: AdamW, mini-batches, early
+stopping on an inner validation split, and a wall-clock limit so that a fit never outruns its
+budget. A network takes the tensors of a `TensorSet` as the positional inputs of its forward."""
 
 from __future__ import annotations
 
@@ -38,19 +39,17 @@ class TrainingLog:
 
 @dataclass
 class TensorSet:
-    x_num: torch.Tensor | None
-    x_cat: torch.Tensor | None
+    """What a network takes, as the positional tensors of its forward (None where a kind of
+    input is absent: a table without categories), and the targets."""
+
+    inputs: tuple[torch.Tensor | None, ...]
     y: torch.Tensor
 
     def __len__(self) -> int:
         return len(self.y)
 
     def take(self, idx: torch.Tensor) -> TensorSet:
-        return TensorSet(
-            None if self.x_num is None else self.x_num[idx],
-            None if self.x_cat is None else self.x_cat[idx],
-            self.y[idx],
-        )
+        return TensorSet(tuple(None if t is None else t[idx] for t in self.inputs), self.y[idx])
 
 
 def heads(output: torch.Tensor) -> torch.Tensor:
@@ -95,7 +94,7 @@ def train_module(
                 continue  # normalisation layers need more than one row
             batch = _to(train.take(idx), device)
             optimizer.zero_grad(set_to_none=True)
-            loss = train_loss(heads(module(batch.x_num, batch.x_cat)), batch.y)
+            loss = train_loss(heads(module(*batch.inputs)), batch.y)
             loss.backward()
             optimizer.step()
         val_loss = valid_loss(predict_heads(module, valid, device), valid.y)
@@ -133,15 +132,12 @@ def predict_heads(module: nn.Module, data: TensorSet, device: torch.device) -> t
     for begin in range(0, len(data), batch_size):
         idx = torch.arange(begin, min(begin + batch_size, len(data)))
         batch = _to(data.take(idx), device)
-        outputs.append(heads(module(batch.x_num, batch.x_cat)).float().cpu())
+        outputs.append(heads(module(*batch.inputs)).float().cpu())
     return torch.cat(outputs)
 
 
 def _to(data: TensorSet, device: torch.device) -> TensorSet:
     if device.type == "cpu":
         return data
-    return TensorSet(
-        None if data.x_num is None else data.x_num.to(device, non_blocking=True),
-        None if data.x_cat is None else data.x_cat.to(device, non_blocking=True),
-        data.y.to(device, non_blocking=True),
-    )
+    return TensorSet(tuple(None if t is None else t.to(device, non_blocking=True)
+                           for t in data.inputs), data.y.to(device, non_blocking=True))

@@ -13,22 +13,22 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 from torch.nn import functional as F
 
-from dlcheck.benchmark.splits import group_holdout
 from dlcheck.devices import resolve_device
-from dlcheck.models.deep.architectures import (
+from dlcheck.models.tabular.deep.architectures import (
     ARCHITECTURES,
     D_NUM_EMBEDDING,
     MAX_NUM_EMBEDDING_WIDTH,
     MIN_D_NUM_EMBEDDING,
     num_embedding_size,
 )
-from dlcheck.models.deep.training import (
+from dlcheck.models.training import (
     PREDICT_ROWS_TIMES_HEADS,
     TensorSet,
     heads,
     predict_heads,
     train_module,
 )
+from dlcheck.models.validation import group_holdout
 
 
 def torch_device(device: str) -> torch.device:
@@ -138,8 +138,9 @@ class _DeepTabularBase(BaseEstimator):
             dropout=self.dropout, k=self.k, frequency_scale=self.frequency_scale,
         ).to(device)
         train = data.take(torch.from_numpy(train_idx))
-        if train.x_cat is not None:
-            train.x_cat = _mark_some_unknown(train.x_cat, generator)
+        x_num, x_cat = train.inputs
+        if x_cat is not None:
+            train.inputs = (x_num, _mark_some_unknown(x_cat, generator))
         train_loss, valid_loss = self._losses(train.y)
         log = train_module(
             module, train, data.take(torch.from_numpy(valid_idx)),
@@ -194,7 +195,7 @@ class _DeepTabularBase(BaseEstimator):
             x_cat = torch.from_numpy(codes)
         if y is None:
             y = torch.zeros(len(X))
-        return TensorSet(x_num, x_cat, y)
+        return TensorSet((x_num, x_cat), y)
 
     def _raw_heads(self, X) -> torch.Tensor:
         check_is_fitted(self, "module_")
@@ -214,14 +215,15 @@ class _DeepTabularBase(BaseEstimator):
             torch.set_num_threads(self.n_threads)
         data = self._tensors(X, self._target_tensor(np.asarray(y)))
         gradient = np.zeros(X.shape, dtype=np.float32)
-        if data.x_num is None:
+        if data.inputs[0] is None:  # no numeric input to perturb
             return gradient
         self.module_.eval()
         batch_size = max(64, PREDICT_ROWS_TIMES_HEADS // getattr(self.module_, "k", 1))
         for begin in range(0, len(data), batch_size):
             batch = data.take(torch.arange(begin, min(begin + batch_size, len(data))))
-            x_num = batch.x_num.clone().requires_grad_(True)
-            loss = self._row_losses(heads(self.module_(x_num, batch.x_cat)), batch.y).sum()
+            numeric, categories = batch.inputs
+            x_num = numeric.clone().requires_grad_(True)
+            loss = self._row_losses(heads(self.module_(x_num, categories)), batch.y).sum()
             [grad] = torch.autograd.grad(loss, [x_num])
             gradient[begin:begin + len(batch), :x_num.shape[1]] = grad.numpy()
         return gradient

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import difflib
+import hashlib
+import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import ClassVar
 
 import numpy as np
 import pandas as pd
 
 from dlcheck._config import MAX_EMBEDDED_CATEGORIES, MAX_ONE_HOT_CATEGORIES, MIN_ROWS
-from dlcheck.data.profile import (
+from dlcheck.data.tabular.inputs import TableFeatures, TableInputs
+from dlcheck.data.tabular.profile import (
     Task,
     infer_column_kind,
     looks_numeric,
@@ -31,8 +35,11 @@ _DROPPED_KINDS = {
 
 
 @dataclass
-class PreparedData:
-    """Features and target ready for the benchmark, plus what was done to get there."""
+class TableData:
+    """A table ready for the benchmark (the table's `Dataset`, dlcheck.data.dataset): its
+    features and target, and what was done to get there."""
+
+    kind: ClassVar[str] = "table"
 
     X: pd.DataFrame
     y: np.ndarray
@@ -60,6 +67,42 @@ class PreparedData:
         return len(self.y)
 
     @property
+    def n_features(self) -> int:
+        return self.X.shape[1]
+
+    @property
+    def features(self) -> TableFeatures:
+        return TableFeatures(self.numeric_columns, self.categorical_columns)
+
+    def model_inputs(self) -> TableInputs:
+        return TableInputs(self.X, self.features)
+
+    def fingerprint(self) -> str:
+        """A digest of the features' names, kinds and values, the target and how rows may be
+        split (groups, times)."""
+        digest = hashlib.sha256(json.dumps(
+            [self.task, self.target, self.classes, self.numeric_columns,
+             self.categorical_columns, [str(t) for t in self.X.dtypes]]).encode())
+        digest.update(pd.util.hash_pandas_object(self.X, index=False).to_numpy().tobytes())
+        for values in (self.y, self.groups, self.times):
+            if values is not None:
+                digest.update(pd.util.hash_array(np.asarray(values, dtype=object)).tobytes())
+        return "table:" + digest.hexdigest()
+
+    def subset(self, rows: np.ndarray) -> TableData:
+        rows = np.asarray(rows)
+
+        def taken(values):
+            return None if values is None else np.asarray(values)[rows]
+
+        return replace(
+            self, X=self.X.iloc[rows].reset_index(drop=True), y=self.y[rows],
+            source_rows=taken(self.source_rows), groups=taken(self.groups),
+            times=taken(self.times), findings=list(self.findings),
+            dropped_values=None if self.dropped_values is None else
+            self.dropped_values.iloc[rows].reset_index(drop=True))
+
+    @property
     def class_counts(self) -> dict[str, int]:
         if not self.classes:
             return {}
@@ -73,7 +116,7 @@ def prepare(
     task: str = "auto",
     time_col: str | None = None,
     group_col: str | None = None,
-) -> PreparedData:
+) -> TableData:
     """Validate the table and build features; raise DataError on input no benchmark can use."""
     names = pd.Index([str(c) for c in df.columns])  # 1 and "1" are one name once text
     if names.duplicated().any():
@@ -184,7 +227,7 @@ def prepare(
             raise DataError(f"--group-col {group_col!r} is missing in {missing} rows: fill "
                             "these group IDs or drop those rows.")
         groups = df[group_col].astype(str).to_numpy()
-    return PreparedData(
+    return TableData(
         source_rows=df.index.to_numpy(), X=X.reset_index(drop=True), y=y, task=resolved_task,
         target=target, classes=classes,
         numeric_columns=numeric, categorical_columns=categorical,
