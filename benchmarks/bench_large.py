@@ -54,7 +54,7 @@ from dlcheck.data.synthetic import large_table
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _measure  # noqa: E402
 
-STAGES = ("load_and_profile", "benchmark", "checks", "total")
+STAGES = ("load_and_profile", "benchmark", "tuned_variants", "checks", "total")
 
 
 @dataclass
@@ -79,7 +79,7 @@ class Result:
                 str(m.processes), self.verdict or f"FAILED (exit {m.returncode})"]
 
 
-HEADERS = ["rows", "CSV MB", "wall s", "load s", "bench s", "checks s", "total s",
+HEADERS = ["rows", "CSV MB", "wall s", "load s", "bench s", "tuning s", "checks s", "total s",
            "peak PSS MB", "peak at s", "main at peak", "main PSS MB", "procs", "verdict"]
 
 

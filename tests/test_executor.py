@@ -112,9 +112,9 @@ def test_the_table_reaches_a_worker_unchanged_with_one_object_per_category_value
                          numeric=["x"], categorical=["c"], budget=BUDGETS["quick"], seed=0)
     assert len({id(v) for v in X["c"] if isinstance(v, str)}) > 800
     sent = pickle.loads(pickle.dumps(data))
-    pd.testing.assert_frame_equal(sent.X, X)
-    assert len({id(v) for v in sent.X["c"] if isinstance(v, str)}) == 3
-    assert sent.X is not X and data.X is X  # the caller's table is left as it was
+    pd.testing.assert_frame_equal(sent.inputs.X, X)
+    assert len({id(v) for v in sent.inputs.X["c"] if isinstance(v, str)}) == 3
+    assert sent.inputs.X is not X and data.inputs.X is X  # the caller's table is as it was
 
 
 def test_a_stopped_job_is_reported_with_advice_on_the_budget():

@@ -77,3 +77,14 @@ def with_jobs(context: CheckContext) -> CheckContext:
         return list(executor.map(partial(run_job, data=data), jobs))
 
     return CheckContext(p, context.results, context.budget, run_jobs=run_jobs)
+
+
+def tune_and_check(context: CheckContext) -> list:
+    """The tuned-variants stage on the context's results, as the pipeline runs it before the
+    checks, then the tuning check's findings."""
+    from dlcheck.benchmark.variants import add_tuned_variants
+    from dlcheck.checks.tuning import Tuning
+
+    add_tuned_variants(context.results, context.run_jobs, context.budget.tuning_trials,
+                       context.budget.tuning_max_epochs, context.dataset.kind)
+    return Tuning().run(context)

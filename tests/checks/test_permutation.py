@@ -96,9 +96,9 @@ def test_the_design_counts_work_not_seconds(make_context):
 
 def test_a_tuned_variant_is_refitted_with_its_own_parameters():
     context = benchmarked(_interaction_table(300), "y", models=("dummy", "lightgbm"))
-    from dlcheck.checks.tuning import Tuning
+    from tests.checks.conftest import tune_and_check
 
-    Tuning().run(context)
+    tune_and_check(context)
     tuned = context.results.get("lightgbm_tuned")
     fold = context.results.split.folds[0]
     job = tuned.job(fold, permutation=3)

@@ -223,9 +223,9 @@ def test_an_ordinary_table_keeps_its_embeddings_and_says_nothing(make_context):
 
 def test_stacked_predictions_equal_one_call_per_frame(monkeypatch):
     from dlcheck._config import BUDGETS
+    from dlcheck.benchmark.fitting import FittedFold
     from dlcheck.data.tabular.prepare import prepare
     from dlcheck.models.registry import get_model
-    from dlcheck.probes import FittedFold
     from dlcheck.probes import robustness as probe
 
     prepared = prepare(_mixed("multiclass"), "y")
@@ -238,9 +238,10 @@ def test_stacked_predictions_equal_one_call_per_frame(monkeypatch):
     fitted = FittedFold(pipeline, X.iloc[:300], prepared.y[:300], X.iloc[300:],
                         prepared.y[300:], data, "f")
     rng = np.random.default_rng(0)
+    columns = prepared.numeric_columns, prepared.categorical_columns
     frames = [X.iloc[300:], *probe.noisy_copies(fitted, X.iloc[300:], rng),
-              probe.random_rows(X.iloc[:300], data.numeric, data.categorical, 50, rng),
-              probe.blank_rows(X.iloc[:300], data.numeric, data.categorical)]
+              probe.random_rows(X.iloc[:300], *columns, 50, rng),
+              probe.blank_rows(X.iloc[:300], *columns)]
     calls = []
     monkeypatch.setattr(FittedFold, "predict", lambda self, X_: calls.append(len(X_)) or
                         fitted.pipeline.predict_proba(X_))

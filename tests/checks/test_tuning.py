@@ -14,7 +14,7 @@ from dlcheck.benchmark.scoring import METRICS
 from dlcheck.checks import NotApplicable
 from dlcheck.checks.tuning import Tuning
 from dlcheck.models.registry import get_model
-from tests.checks.conftest import with_jobs
+from tests.checks.conftest import tune_and_check, with_jobs
 from tests.helpers import bench_data
 
 
@@ -59,7 +59,7 @@ def test_tuned_variant_joins_the_ladder_and_stands_for_its_default(make_context,
         return real_tune(spec, rows, y, data, trials, fold_id)
 
     monkeypatch.setattr(tuning_module, "tune", spy)
-    [finding] = Tuning().run(context)
+    [finding] = tune_and_check(context)
     results = context.results
     default, tuned = results.get("lightgbm"), results.get("lightgbm_tuned")
 
@@ -87,7 +87,7 @@ def test_tuned_variant_joins_the_ladder_and_stands_for_its_default(make_context,
 def test_a_tuned_variant_refits_with_its_own_parameters_on_each_fold(make_context):
     df = _wide_weak_table(n=250, n_noise=20)
     context = with_jobs(make_context(df, "y", best_score=0.8))
-    Tuning().run(context)
+    tune_and_check(context)
     tuned = context.results.get("lightgbm_tuned")
     fold = context.results.split.folds[0]
     job = tuned.job(fold, permutation=3)
@@ -95,10 +95,18 @@ def test_a_tuned_variant_refits_with_its_own_parameters_on_each_fold(make_contex
     assert dict(job.params) == tuned.fold_params[fold.id] and job.permutation == 3
 
 
-def test_not_applicable_without_an_executor(make_context):
+def test_the_check_does_not_apply_when_the_tuning_stage_did_not_run(make_context):
     context = make_context(_wide_weak_table(n=100, n_noise=5), "y")
-    with pytest.raises(NotApplicable):
+    with pytest.raises(NotApplicable, match="did not run"):
         Tuning().run(context)
+
+
+def test_the_tuning_check_only_reads_the_results(make_context):
+    context = with_jobs(make_context(_wide_weak_table(n=200, n_noise=5), "y", best_score=0.8))
+    first = tune_and_check(context)
+    names = [m.name for m in context.results.models]
+    assert Tuning().run(replace(context, run_jobs=None)) == first  # no fit, the same finding
+    assert [m.name for m in context.results.models] == names
 
 
 def test_tuning_budget_grows_with_the_preset():
@@ -152,6 +160,6 @@ def test_a_failed_search_tunes_no_model(make_context):
         return results
 
     with pytest.raises(RuntimeError, match="no model was tuned"):
-        Tuning().run(replace(context, run_jobs=failing))
+        tune_and_check(replace(context, run_jobs=failing))
     assert [m.name for m in context.results.models] == ["lightgbm"]
     assert not context.results.get("lightgbm").tuned_variant

@@ -1,12 +1,12 @@
 """What a worker needs to fit and score any model on some rows of the data: the data as it
 travels to workers, the fit parameters a model's inner split needs, and predictions in the
-dataset's class layout. Shared by the runner, tuning and the probes, which import nothing above
-it."""
+dataset's class layout, and a fitted fold as the hooks of a job see it. Shared by the runner,
+tuning and the probes, which import nothing above it."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -14,6 +14,8 @@ from dlcheck._config import Budget
 from dlcheck.models.spec import ModelContext
 
 if TYPE_CHECKING:
+    from sklearn.pipeline import Pipeline
+
     from dlcheck.data.dataset import Dataset, ModelInputs
 
 
@@ -91,3 +93,28 @@ def predict_output(pipeline, X, data: BenchmarkData) -> np.ndarray:
     full = np.zeros((len(X), data.n_classes))
     full[:, pipeline.classes_.astype(int)] = proba
     return full
+
+
+@dataclass(frozen=True)
+class FittedFold:
+    """A model fitted on a fold's training rows, and the fold's rows (labels as fitted): what
+    a job's `after_fit` hook measures, in the worker that fitted it, so that no fitted model
+    ever has to travel."""
+
+    pipeline: Pipeline
+    X_train: Any
+    y_train: np.ndarray
+    X_test: Any
+    y_test: np.ndarray
+    data: BenchmarkData
+    fold_id: str
+
+    def predict(self, X) -> np.ndarray:
+        """Probabilities with one column per class of the data, or regression values."""
+        return predict_output(self.pipeline, X, self.data)
+
+    def score(self, X, y: np.ndarray) -> dict[str, float]:
+        """Every metric of the task on these rows."""
+        from dlcheck.benchmark.scoring import score_predictions
+
+        return score_predictions(self.data.task, y, self.predict(X), self.data.n_classes)

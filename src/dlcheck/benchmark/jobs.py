@@ -8,12 +8,34 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from importlib import import_module
 from typing import Any
 
 import numpy as np
 
 from dlcheck.benchmark.splits import Fold
 from dlcheck.models.spec import ModelSpec
+
+
+@dataclass(frozen=True)
+class Hook:
+    """A function the runner calls by its import path, in the worker, at one point of a job:
+    the engine runs a check's or a stage's code without importing it."""
+
+    name: str
+    """Its figures go to `JobResult.extras[name]`."""
+    function: str
+    """'package.module:function'."""
+    options: tuple[tuple[str, Any], ...] = ()
+    """Keyword arguments it is called with (part of the job's key)."""
+
+    def __call__(self, *args: Any) -> Any:
+        module, function = self.function.split(":")
+        return getattr(import_module(module), function)(*args, **dict(self.options))
+
+    @property
+    def key(self) -> str:
+        return self.name + "".join(f"{value}" for _, value in self.options)
 
 
 @dataclass(frozen=True)
@@ -28,11 +50,12 @@ class Job:
     """Hyperparameters set on the model step over the ladder's defaults (a tuned variant)."""
     name: str = ""
     """The name results are filed under ('' : the ladder model's name)."""
-    probe: str = ""
-    """A probe (see dlcheck.probes) run on the fitted model; its figures go to `extras`."""
-    tune_trials: int = 0
-    """> 0: tune the model on the fold's training rows with this many trials (the defaults
-    first), then fit and score the best configuration (see dlcheck.benchmark.tuning)."""
+    choose_params: Hook | None = None
+    """Called before the fit as hook(spec, train_rows, y_train, data, fold_id) -> (params or
+    None, figures): the parameters to fit with (a search inside the fold, as tuning does), or
+    None to fit nothing, the benchmark having fitted those parameters already."""
+    after_fit: Hook | None = None
+    """Called on the fitted model as hook(fitted: FittedFold) -> figures (a probe)."""
 
     @property
     def label(self) -> str:
@@ -43,10 +66,10 @@ class Job:
         key = f"{self.label}/{self.fold.id}/{self.fraction:g}"
         if self.permutation:
             key += f"/perm{self.permutation}"
-        if self.probe:
-            key += f"/{self.probe}"
-        if self.tune_trials:
-            key += f"/tune{self.tune_trials}"
+        if self.after_fit:
+            key += f"/{self.after_fit.key}"
+        if self.choose_params:
+            key += f"/{self.choose_params.key}"
         if self.params:  # two settings of one model under one name stay two jobs
             digest = hashlib.sha256(repr(self.params).encode()).hexdigest()[:12]
             key += f"/p{digest}"
@@ -79,7 +102,7 @@ class JobResult:
     """What ended a network's training: early_stopping, max_epochs or time_limit."""
     notes: list[str] = field(default_factory=list)
     extras: dict[str, Any] = field(default_factory=dict)
-    """Figures of a probe or of tuning, by kind."""
+    """Figures of the job's hooks, by hook name."""
     error: str | None = None
 
     @property

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -12,6 +12,9 @@ from dlcheck.benchmark.scoring import METRICS, Metric
 from dlcheck.benchmark.splits import SplitPlan
 from dlcheck.benchmark.stats import corrected_t_interval, goodness_sign
 from dlcheck.models.spec import FAMILY_ORDER, ModelSpec
+
+if TYPE_CHECKING:
+    from dlcheck.benchmark.variants import TuningRun
 
 
 @dataclass
@@ -93,6 +96,8 @@ class BenchmarkResults:
     repeat; NaN for rows no test fold covers, as early periods of time folds)."""
     fold_results: dict[str, dict[str, JobResult]] = field(default_factory=dict)
     """Per model and fold id, its job's result (scores, costs, notes; predictions dropped)."""
+    tuning: TuningRun | None = None
+    """What the tuned-variants stage did (None: it did not run)."""
 
     def add_model(self, model: ModelResult, out_of_fold: np.ndarray | None = None) -> None:
         """A model measured after the benchmark on the same folds (a tuned variant)."""

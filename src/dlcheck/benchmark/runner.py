@@ -15,7 +15,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from dlcheck.benchmark.costs import count_parameters, serialized_size
-from dlcheck.benchmark.fitting import BenchmarkData, fit_params, predict_output
+from dlcheck.benchmark.fitting import BenchmarkData, FittedFold, fit_params, predict_output
 from dlcheck.benchmark.jobs import Job, JobResult
 from dlcheck.benchmark.scoring import METRICS, PRIMARY_METRIC, score_predictions
 from dlcheck.models.registry import get_model
@@ -125,13 +125,12 @@ def _fit_and_score(job: Job, data: BenchmarkData, result: JobResult) -> None:
     params = dict(job.params)
     X_train, X_test = data.rows(train), data.rows(test)
     y = permuted_labels(data, job.permutation)
-    if job.tune_trials:
-        from dlcheck.benchmark.tuning import tune
-
-        params, result.extras["tuning"] = tune(spec, train, y[train], data, job.tune_trials,
-                                               job.fold.id)
-        if result.extras["tuning"]["defaults_won"]:
-            return  # the benchmark already fitted and scored the defaults
+    if job.choose_params:
+        chosen, result.extras[job.choose_params.name] = job.choose_params(
+            spec, train, y[train], data, job.fold.id)
+        if chosen is None:
+            return  # the benchmark already fitted and scored these parameters
+        params = chosen
     pipeline = spec.build(data.context(), params)
 
     start = time.perf_counter()
@@ -160,10 +159,8 @@ def _fit_and_score(job: Job, data: BenchmarkData, result: JobResult) -> None:
     if log is not None:
         result.epochs, result.stopped_by = log.epochs, log.stopped_by
         result.notes.append(f"{log.stopped_by}: {log.epochs} epochs, best at {log.best_epoch}")
-    if job.probe:
-        from dlcheck.probes import FittedFold, run_probe
-
+    if job.after_fit:
         fitted = FittedFold(pipeline, X_train, y[train], X_test, y[test], data, job.fold.id)
-        result.extras[job.probe] = run_probe(job.probe, fitted)
+        result.extras[job.after_fit.name] = job.after_fit(fitted)
 
 

@@ -21,6 +21,7 @@ import numpy as np
 from sklearn.model_selection import train_test_split
 
 from dlcheck.benchmark.fitting import BenchmarkData, fit_params, predict_output
+from dlcheck.benchmark.jobs import Hook
 from dlcheck.benchmark.scoring import METRICS, PRIMARY_METRIC
 from dlcheck.models.spec import ModelSpec
 from dlcheck.models.validation import group_holdout
@@ -120,3 +121,16 @@ def inner_split(rows: np.ndarray, y: np.ndarray, data: BenchmarkData, seed: int)
     fit_idx, val_idx = train_test_split(positions, test_size=INNER_VALIDATION,
                                         random_state=seed, stratify=stratify)
     return fit_idx, val_idx
+
+
+def choose_params(spec: ModelSpec, train: np.ndarray, y: np.ndarray, data: BenchmarkData,
+                  fold_id: str, trials: int) -> tuple[dict[str, Any] | None, dict[str, Any]]:
+    """A job's `choose_params` hook: the tuned parameters to fit with, or None when the
+    defaults stayed best (the benchmark has already fitted and scored them)."""
+    params, figures = tune(spec, train, y, data, trials, fold_id)
+    return (None if figures["defaults_won"] else params), figures
+
+
+def tuning_hook(trials: int) -> Hook:
+    """The hook that tunes a job's model with `trials` trials inside its fold."""
+    return Hook("tuning", f"{__name__}:choose_params", (("trials", trials),))

@@ -33,17 +33,30 @@ class CheckContext:
     """The user's --min-gain (None: the default for the metric)."""
 
 
+ANY_KIND: frozenset[str] = frozenset({"*"})
+"""`Check.kinds` of a check that reads only what every Dataset has (the target, the task,
+groups, times) and the results."""
+TABLES: frozenset[str] = frozenset({"table"})
+
+
 class Check(Protocol):
-    """A check measures on the user's data and returns findings with figures and advice.
+    """A check measures on the user's data and returns findings with figures and advice; it
+    reads the results and never changes them.
 
     Its thresholds are fields of the class, named, so that a reader sees what decides."""
 
     code: ClassVar[str]
     title: ClassVar[str]
+    kinds: ClassVar[frozenset[str]]
+    """The kinds of data (`Dataset.kind`) it applies to; ANY_KIND for all."""
 
     def run(self, context: CheckContext) -> list[Finding]:
         """Findings (possibly none); raise NotApplicable when the check does not apply."""
         ...
+
+
+def applies_to(check: Check, kind: str) -> bool:
+    return "*" in check.kinds or kind in check.kinds
 
 
 def affordable_model(models: list[ModelResult], families: set[str], greater_is_better: bool,

@@ -7,7 +7,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from dlcheck.checks.base import CheckContext
+from dlcheck.checks.base import ANY_KIND, CheckContext
 from dlcheck.findings import Finding
 
 
@@ -15,6 +15,7 @@ from dlcheck.findings import Finding
 class DataQuantity:
     code: ClassVar[str] = "data_quantity"
     title: ClassVar[str] = "Too little data"
+    kinds: ClassVar[frozenset[str]] = ANY_KIND
     min_rows: int = 1000
     """Below this many rows, fold scores vary widely and deep models have little to learn from."""
     min_rows_per_class: int = 50

@@ -12,9 +12,10 @@ from scipy.stats import spearmanr
 
 from dlcheck.benchmark.compare import CLASSICAL
 from dlcheck.benchmark.results import BenchmarkResults
-from dlcheck.checks.base import CheckContext, NotApplicable
+from dlcheck.checks.base import TABLES, CheckContext, NotApplicable
 from dlcheck.checks.outcomes import ExplainabilityOutcome, SurrogateFidelity
 from dlcheck.findings import Finding, rounded
+from dlcheck.probes import probe_hook
 from dlcheck.probes.explain import SURROGATE_DEPTH
 
 PROBE = "explain"
@@ -28,6 +29,7 @@ class Explainability:
 
     code: ClassVar[str] = "explainability"
     title: ClassVar[str] = "Black boxes: importance and surrogate fidelity"
+    kinds: ClassVar[frozenset[str]] = TABLES
     faithful_fidelity: float = 0.9
     """A surrogate is faithful when it agrees with the model's predicted class on at least this
     share of test rows (classification), or reproduces at least this R² of the model's
@@ -53,7 +55,8 @@ class Explainability:
         if not roles:
             raise NotApplicable("no classical or deep model to explain")
         folds = results.split.probe_folds(self.n_folds)
-        jobs = [results.get(name).job(fold, probe=PROBE) for name in roles for fold in folds]
+        jobs = [results.get(name).job(fold, after_fit=probe_hook(PROBE)) for name in roles
+                for fold in folds]
         jobs.sort(key=lambda j: -results.get(j.label).fit_seconds)  # the longest first
         done = sorted(context.run_jobs(jobs), key=lambda r: r.fold_id)
         explained, failed = {}, {}

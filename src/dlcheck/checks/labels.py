@@ -31,7 +31,7 @@ from typing import ClassVar
 import numpy as np
 
 from dlcheck.benchmark.results import ModelResult
-from dlcheck.checks.base import CheckContext, NotApplicable
+from dlcheck.checks.base import TABLES, CheckContext, NotApplicable
 from dlcheck.data.tabular.prepare import TableData
 from dlcheck.findings import Finding, rounded
 from dlcheck.models.spec import IMBALANCE_RATIO_FOR_CLASS_WEIGHTS
@@ -41,6 +41,7 @@ from dlcheck.models.spec import IMBALANCE_RATIO_FOR_CLASS_WEIGHTS
 class WrongLabels:
     code: ClassVar[str] = "wrong_labels"
     title: ClassVar[str] = "Wrong labels"
+    kinds: ClassVar[frozenset[str]] = TABLES
     warning_share: float = 0.05
     """Estimated share of mislabeled rows at which the labels deserve a review (when it also
     exceeds what the model's uncertainty explains)."""

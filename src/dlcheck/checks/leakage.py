@@ -18,7 +18,7 @@ from dlcheck.benchmark.compare import CLASSICAL, resolve_min_gain
 from dlcheck.benchmark.scoring import METRICS
 from dlcheck.benchmark.splits import Fold
 from dlcheck.benchmark.stats import corrected_t_interval, goodness_sign
-from dlcheck.checks.base import CheckContext
+from dlcheck.checks.base import TABLES, CheckContext
 from dlcheck.data.tabular.prepare import TableData
 from dlcheck.findings import Finding, rounded
 
@@ -44,6 +44,7 @@ class GoldenFeature:
 
     code: ClassVar[str] = "leakage_single_feature"
     title: ClassVar[str] = "A single feature predicts too well"
+    kinds: ClassVar[frozenset[str]] = TABLES
     blocking_score: float = 0.99
     """ROC-AUC (classification) or R² (regression) of one column alone that means leakage."""
     blocking_skill: float = 0.9
@@ -263,6 +264,7 @@ class DuplicatesAcrossFolds:
 
     code: ClassVar[str] = "leakage_duplicates"
     title: ClassVar[str] = "Duplicate rows across training and test folds"
+    kinds: ClassVar[frozenset[str]] = TABLES
     blocking_excess: float = 0.10
     """Share of test rows with a feature twin beyond the expected share from which copies can
     inflate the scores: blocking when the inflation is shown too."""
@@ -501,6 +503,7 @@ class IdentifierColumns:
 
     code: ClassVar[str] = "leakage_id_columns"
     title: ClassVar[str] = "Identifier columns that predict the target"
+    kinds: ClassVar[frozenset[str]] = TABLES
     min_lift: float = 0.05
     """ROC-AUC above 0.5 (R² above 0) from an identifier alone at which it predicts, provided
     the corrected interval over folds excludes chance too: below it, noise."""

@@ -16,7 +16,7 @@ from scipy.optimize import curve_fit
 
 from dlcheck.benchmark.compare import CLASSICAL, resolve_min_gain
 from dlcheck.benchmark.stats import goodness_sign
-from dlcheck.checks.base import CheckContext, NotApplicable
+from dlcheck.checks.base import ANY_KIND, CheckContext, NotApplicable
 from dlcheck.checks.outcomes import LearningCurveOutcome
 from dlcheck.findings import Finding, rounded
 
@@ -30,6 +30,7 @@ def power_law(n: np.ndarray, a: float, b: float, c: float) -> np.ndarray:
 class LearningCurves:
     code: ClassVar[str] = "learning_curves"
     title: ClassVar[str] = "Too little data: learning curves"
+    kinds: ClassVar[frozenset[str]] = ANY_KIND
     fractions: tuple[float, ...] = (0.1, 0.18, 0.32, 0.56)
     """Shares of each training fold, log-spaced; the full fold comes from the benchmark."""
     horizon: float = 10.0

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 from sklearn.preprocessing import SplineTransformer
 
-from dlcheck.checks.base import CheckContext
+from dlcheck.checks.base import TABLES, CheckContext
 from dlcheck.findings import Finding, rounded
 
 _GRINSZTAJN = "Grinsztajn et al. 2022"
@@ -53,6 +53,7 @@ class MetaFeatures:
 
     code: ClassVar[str] = "meta_features"
     title: ClassVar[str] = "What kind of table this is"
+    kinds: ClassVar[frozenset[str]] = TABLES
     max_rows: int = 5000
     """Rows sampled (seeded) for the dependence, skewness and shape measures: bounds the cost."""
     max_cells: int = 500_000

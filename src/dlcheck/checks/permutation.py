@@ -13,7 +13,7 @@ from dlcheck.benchmark.compare import CLASSICAL
 from dlcheck.benchmark.permutations import TIME_BLOCKS
 from dlcheck.benchmark.results import BenchmarkResults, ModelResult
 from dlcheck.benchmark.splits import Fold
-from dlcheck.checks.base import CheckContext, NotApplicable
+from dlcheck.checks.base import ANY_KIND, CheckContext, NotApplicable
 from dlcheck.checks.outcomes import PermutationOutcome
 from dlcheck.findings import Finding, rounded
 
@@ -55,6 +55,7 @@ class PermutationTest:
 
     code: ClassVar[str] = "permutation_test"
     title: ClassVar[str] = "Patterns that don't exist"
+    kinds: ClassVar[frozenset[str]] = ANY_KIND
     alpha: float = ALPHA
     round_size: int = 10
     """Shuffles submitted together (their refits run in parallel); the stopping rule is

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable
 
-from dlcheck.checks.base import Check, CheckContext, NotApplicable
+from dlcheck.checks.base import Check, CheckContext, NotApplicable, applies_to
 from dlcheck.checks.data_quantity import DataQuantity
 from dlcheck.checks.explainability import Explainability
 from dlcheck.checks.imbalance import ClassImbalance
@@ -20,7 +20,7 @@ from dlcheck.checks.tuning import Tuning
 from dlcheck.findings import Finding
 
 CHECKS: tuple[Check, ...] = (
-    Tuning(),  # first: it adds the tuned variants that every later comparison uses
+    Tuning(),
     DataQuantity(),
     MetaFeatures(),
     ClassImbalance(),
@@ -47,10 +47,13 @@ def run_checks(
     checks: Iterable[Check] = CHECKS,
     timings: dict[str, float] | None = None,
 ) -> list[Finding]:
-    """Every check's findings. A check that crashes becomes a finding of severity `error`
-    naming it: one broken check never takes the assessment down. `timings` receives each
-    check's wall seconds (`check:<code>`)."""
-    selected = [c for c in checks if c.code not in set(skip)]
+    """The findings of every check that applies to the dataset's kind and is not skipped,
+    in the order of `checks` (a check only reads the results, so the order changes nothing
+    but the order of the findings). A check that crashes becomes a finding of severity
+    `error` naming it: one broken check never takes the assessment down. `timings` receives
+    each check's wall seconds (`check:<code>`)."""
+    selected = [c for c in checks if c.code not in set(skip)
+                and applies_to(c, context.dataset.kind)]
     findings: list[Finding] = []
     for done, check in enumerate(selected):
         if progress:  # named while it runs, not after

@@ -11,9 +11,10 @@ import numpy as np
 from dlcheck.benchmark.jobs import JobResult
 from dlcheck.benchmark.results import BenchmarkResults, ModelResult
 from dlcheck.benchmark.stats import goodness_sign
-from dlcheck.checks.base import CheckContext, NotApplicable
+from dlcheck.checks.base import TABLES, CheckContext, NotApplicable
 from dlcheck.findings import Finding, rounded
 from dlcheck.probes import adversarial as adv
+from dlcheck.probes import probe_hook
 from dlcheck.probes import robustness as probe
 
 MIN_RELATIVE_EDGE = 0.1
@@ -33,6 +34,7 @@ class Robustness:
 
     code: ClassVar[str] = "robustness"
     title: ClassVar[str] = "Networks are not brains: robustness"
+    kinds: ClassVar[frozenset[str]] = TABLES
     n_folds: int = 1
     """Folds of the first repeat refitted and probed; figures are averaged over them."""
     noise_edge_lost_warning: float = 0.25
@@ -60,7 +62,7 @@ class Robustness:
             raise NotApplicable("no model besides the baseline")
         folds = results.split.probe_folds(self.n_folds)
         # Slowest first, so that the workers finish together.
-        jobs = [m.job(fold, probe="robustness")
+        jobs = [m.job(fold, after_fit=probe_hook("robustness"))
                 for m in sorted(models, key=lambda m: -m.fit_seconds) for fold in folds]
         done = context.run_jobs(jobs)
         by_model: dict[str, list[JobResult]] = {}

@@ -12,7 +12,7 @@ from dlcheck._config import ALPHA
 from dlcheck.benchmark.compare import CLASSICAL
 from dlcheck.benchmark.splits import Fold
 from dlcheck.benchmark.stats import paired_difference
-from dlcheck.checks.base import CheckContext, NotApplicable, affordable_model
+from dlcheck.checks.base import ANY_KIND, CheckContext, NotApplicable, affordable_model
 from dlcheck.findings import Finding, rounded
 
 
@@ -31,6 +31,7 @@ class TimeSplitGap:
 
     code: ClassVar[str] = "leakage_time_split"
     title: ClassVar[str] = "Shuffled split against time split"
+    kinds: ClassVar[frozenset[str]] = ANY_KIND
     max_gap_bounded: float = 0.05
     """Bounded scores (ROC-AUC): random splits better than the time split by more than this
     is a warning."""

@@ -1,86 +1,40 @@
 """Defaults are not magic: the best classical and the best deep model, each tuned with Optuna
 with the same number of trials on the same rows inside every outer fold (nested), against
-their defaults.
-
-This is the one check that adds to the results: each tuned variant joins the ladder and stands
-for its default in every comparison after it (the later checks and the verdict), because its
-score comes from outer folds its tuning never saw.
-"""
+their defaults. The tuning itself is a stage of the benchmark (dlcheck.benchmark.variants);
+this check reads what it did and says what it means."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import ClassVar
 
 import numpy as np
 
-from dlcheck.benchmark.compare import CLASSICAL
 from dlcheck.benchmark.jobs import JobResult
-from dlcheck.benchmark.results import BenchmarkResults, ModelResult, summarize
+from dlcheck.benchmark.results import BenchmarkResults, ModelResult
 from dlcheck.benchmark.stats import goodness_sign, paired_difference
-from dlcheck.checks.base import CheckContext, NotApplicable
+from dlcheck.checks.base import ANY_KIND, CheckContext, NotApplicable
 from dlcheck.findings import Finding
-from dlcheck.models.registry import get_model
 
 
 @dataclass(frozen=True)
 class Tuning:
     code: ClassVar[str] = "tuning"
     title: ClassVar[str] = "Defaults are not magic: tuned against default"
+    kinds: ClassVar[frozenset[str]] = ANY_KIND
 
     def run(self, context: CheckContext) -> list[Finding]:
-        if context.run_jobs is None:
-            raise NotApplicable("no executor to tune models")
         results = context.results
-        targets = [m for m in (results.best(CLASSICAL), results.best({"deep"}))
-                   if m is not None and not m.params
-                   and _search_space(m.spec or m.name, context.dataset.kind)]
-        if not targets:
-            raise NotApplicable("no classical or deep model to tune")
-        trials = context.budget.tuning_trials
-        by_id = {f.id: f for f in results.split.folds}
-        jobs = [m.job(by_id[fid], tune_trials=trials, name=f"{m.name}_tuned")
-                for m in targets for fid in m.fold_ids]
-        done = context.run_jobs(jobs)
-        failed = [r for r in done if not r.ok]
-        if failed:  # all or nothing: one side tuned and the other not would be unfair
-            raise RuntimeError(f"tuning {failed[0].model} failed, so no model was tuned: "
-                               f"{failed[0].error}")
-        rows = {}
-        for model in targets:
-            mine = {r.fold_id: r for r in done if r.model == f"{model.name}_tuned"}
-            tuned = self._add_tuned(results, model, mine, trials)
-            rows[model.name] = self._row(results, model, tuned, mine)
-        return [self._finding(results, rows, trials, context.budget.tuning_max_epochs)]
-
-    @staticmethod
-    def _add_tuned(results: BenchmarkResults, model: ModelResult,
-                   mine: dict[str, JobResult], trials: int) -> ModelResult:
-        """The tuned variant as a model of the ladder; a fold where the defaults won keeps the
-        default's own fit (same seed, same rows: the same model)."""
-        defaults = results.fold_results.get(model.name, {})
-        ordered = []
-        for fid in model.fold_ids:
-            r = mine[fid]
-            if r.extras["tuning"]["defaults_won"]:
-                r = replace(defaults[fid], key=r.key, model=r.model, extras=r.extras)
-            ordered.append(r)
-        name = f"{model.name}_tuned"
-        tuned = summarize(
-            name, model.family, f"{model.description}; tuned with Optuna, {trials} trials "
-            "inside each fold", ordered, results.metric, results.split,
-            spec=model.spec or model.name)
-        tuned.fold_params = {fid: mine[fid].extras["tuning"]["params"] for fid in model.fold_ids}
-        oof = results.out_of_fold.get(model.name)
-        if oof is not None:  # the default's predictions, replaced where a tuned fit was scored
-            oof = oof.copy()
-            for r in mine.values():
-                if r.predictions is not None and r.repeat == 0:
-                    oof[r.test_index] = r.predictions.reshape(len(r.test_index), -1)
-        results.add_model(tuned, oof)
-        results.fold_results[name] = {r.fold_id: r for r in ordered}
-        model.tuned_variant = name
-        return tuned
+        run = results.tuning
+        if run is None:
+            raise NotApplicable("the tuning stage did not run")
+        if run.not_tuned:
+            raise NotApplicable(run.not_tuned)
+        if run.error:
+            raise RuntimeError(run.error)
+        rows = {name: self._row(results, results.get(name), results.get(tuned), run.jobs[name])
+                for name, tuned in run.tuned.items()}
+        return [self._finding(results, rows, run.trials, run.max_epochs)]
 
     @staticmethod
     def _row(results: BenchmarkResults, model: ModelResult, tuned: ModelResult,
@@ -152,9 +106,3 @@ class Tuning:
         evidence = {"metric": metric, "trials_per_fold": trials, "models": rows}
         return Finding(self.code, severity, summary, evidence, advice)
 
-
-def _search_space(name: str, kind: str):
-    try:
-        return get_model(name, kind).search_space
-    except KeyError:  # not a rung of the ladder
-        return None

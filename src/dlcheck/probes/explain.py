@@ -33,10 +33,10 @@ from sklearn.preprocessing import (
 )
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
+from dlcheck.benchmark.fitting import FittedFold
 from dlcheck.benchmark.scoring import METRICS, PRIMARY_METRIC, score_predictions
 from dlcheck.benchmark.stats import goodness_sign
 from dlcheck.models.tabular.preprocessing import make_preprocessor
-from dlcheck.probes import FittedFold
 
 N_REPEATS = 5
 """Shuffles of each column; the importance is their mean, with their standard deviation."""

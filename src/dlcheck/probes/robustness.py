@@ -20,8 +20,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from dlcheck.benchmark.fitting import FittedFold
 from dlcheck.findings import rounded
-from dlcheck.probes import FittedFold
 
 NOISE_LEVELS = (0.1, 0.3, 1.0)
 """Noise standard deviations, in units of each numeric feature's training standard deviation."""
