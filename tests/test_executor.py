@@ -7,6 +7,7 @@ import pickle
 import signal
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import replace
 from functools import partial
@@ -17,12 +18,12 @@ import pandas as pd
 import pytest
 
 from dlcheck._config import BUDGETS
-from dlcheck.benchmark.executor import LocalExecutor
 from dlcheck.benchmark.fitting import BenchmarkData
 from dlcheck.benchmark.jobs import Job, JobResult
 from dlcheck.benchmark.results import aggregate
 from dlcheck.benchmark.runner import run_job
 from dlcheck.benchmark.splits import make_folds
+from dlcheck.executors.local import LocalExecutor
 from dlcheck.models.registry import get_model
 from tests.helpers import bench_data, popen_as_a_terminal_would
 
@@ -93,6 +94,24 @@ def test_a_job_past_its_time_limit_is_stopped_and_reported_and_the_others_finish
         "random_forest"]
 
 
+def test_in_a_thread_without_signals_the_deadline_still_stops_the_job():
+    """A threaded or remote executor runs jobs where SIGALRM cannot reach: boosting rounds,
+    network batches and tuning trials check the job's deadline themselves."""
+    data = _data(job_seconds=1.0)
+    split = make_folds(data.y, True, 2, 1, 0)
+    job = Job("lightgbm", split.folds[0], params=(("learning_rate", 1e-6),
+                                                  ("n_estimators", 10**6)))
+    out = []
+    worker = threading.Thread(target=lambda: out.append(run_job(job, data)))
+    started = time.perf_counter()
+    worker.start()
+    worker.join(60)
+    assert not worker.is_alive(), "the job ran on past its deadline"
+    [result] = out
+    assert not result.ok and result.error.startswith("stopped after 1 s")
+    assert "job_time_limit" in result.notes and time.perf_counter() - started < 10
+
+
 def test_in_the_main_process_the_limit_stops_the_job_and_leaves_no_alarm_behind():
     before = signal.getsignal(signal.SIGALRM)
     results, _, _ = _run(1, _data(job_seconds=0.5))  # inline, in this process's main thread
@@ -123,8 +142,9 @@ def test_a_stopped_job_is_reported_with_advice_on_the_budget():
     from dlcheck.assessment import _benchmark_findings
 
     results = SimpleNamespace(
-        failures={"tabm": "JobTimeout: stopped after 300 s, its share of the quick budget",
-                  "mlp": "ValueError: bad input"}, undefined_folds=[], models=[])
+        failures={"tabm": "stopped after 300 s, its share of the quick budget (job_seconds)",
+                  "mlp": "ValueError: bad input"}, timed_out=["tabm"], undefined_folds=[],
+        models=[])
     advice = {f.evidence["model"]: f.advice for f in _benchmark_findings(results)}
     assert "larger --budget" in advice["tabm"] and "job_seconds" in advice["tabm"]
     assert "Report this" in advice["mlp"]
@@ -134,8 +154,8 @@ def test_a_stopped_job_is_reported_with_advice_on_the_budget():
 # it is ready in a blink. Jobs are seconds to sleep.
 _LIGHT_RUN = """
 import sys, time
-from dlcheck.benchmark import executor
-executor.PRELOADED_MODULES = ["dlcheck.benchmark._fork_server"]
+from dlcheck.executors import local as executor
+executor.PRELOADED_MODULES = ["dlcheck.executors._fork_server"]
 list(executor.LocalExecutor(2).map(time.sleep, [0, 0]))
 print("ready", flush=True)
 sys.stdin.readline()

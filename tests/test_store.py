@@ -2,7 +2,6 @@
 one with other data or options; the runs listed by `dlcheck history`."""
 
 import sqlite3
-from concurrent.futures.process import BrokenProcessPool
 
 import numpy as np
 import pytest
@@ -11,6 +10,7 @@ from dlcheck import assess
 from dlcheck.benchmark.jobs import JobResult
 from dlcheck.data.synthetic import linear_table
 from dlcheck.errors import DataError, WorkerDied
+from dlcheck.executors.base import WorkerLost
 from dlcheck.store import STORE_NAME, Fingerprint, RunStore, read_history
 
 INPUTS = {"data": "file:abc", "target": "y", "task": "auto", "budget": {"name": "quick"},
@@ -131,7 +131,7 @@ class _DiesAfterThreeJobs:
     def map(self, fn, jobs):
         for job in jobs[:3]:
             yield fn(job)
-        raise BrokenProcessPool("A process in the process pool was terminated abruptly")
+        raise WorkerLost("A process in the process pool was terminated abruptly")
 
 
 def test_a_killed_worker_keeps_finished_jobs_and_says_how_to_go_on(tmp_path):

@@ -382,6 +382,9 @@ def test_confidence_is_lowered_by_an_undertrained_deep_side_and_by_time_folds():
     assert capped.confidence == "medium"
     assert any("epoch cap" in r for r in capped.confidence_reasons)
     assert any("epoch cap" in r for r in capped.reasons)
+    cut = _results(means, n_folds=10)
+    cut.get("mlp").cut_short_folds = 2  # stopped at the time per fit, not the epoch cap
+    assert _decide(cut, n_rows=100_000).confidence == "medium"
     timed = _results(means, n_folds=10)
     timed.split = SplitPlan(timed.split.folds, "time", "test", 10, 1)
     assert _decide(timed, n_rows=100_000).confidence == "medium"

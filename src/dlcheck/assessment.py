@@ -8,7 +8,6 @@ import json
 import os
 import time
 from collections.abc import Callable
-from concurrent.futures.process import BrokenProcessPool
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,8 +24,8 @@ from dlcheck.errors import DataError, RunInterrupted, WorkerDied
 from dlcheck.findings import Finding
 
 if TYPE_CHECKING:
-    from dlcheck.benchmark.executor import Executor
     from dlcheck.benchmark.results import BenchmarkResults
+    from dlcheck.executors.base import Executor
 
 # The engine (scikit-learn, the checks, matplotlib: 2.5 s of imports) is imported where it is
 # first needed, after the input is read and checked: a bad table or option fails in a second.
@@ -100,8 +99,10 @@ def assess(
                "time_col": time_col, "gap": gap, "group_col": group_col, "min_gain": min_gain,
                "explain_required": explain_required, "seed": seed,
                "skip_checks": sorted(skip_checks)}
-    from dlcheck.benchmark.executor import LocalExecutor
-    from dlcheck.store import Fingerprint, RunStore, StoringExecutor
+    from dlcheck.executors.base import WorkerLost
+    from dlcheck.executors.local import LocalExecutor
+    from dlcheck.executors.storing import StoringExecutor
+    from dlcheck.store import Fingerprint, RunStore
 
     executor = executor or LocalExecutor(n_jobs)
     if run_dir is None:
@@ -128,7 +129,7 @@ def assess(
         except KeyboardInterrupt:
             store.end_run("interrupted", seconds=time.perf_counter() - started)
             raise RunInterrupted(store.reused + store.fitted, str(store.path)) from None
-        except BrokenProcessPool:
+        except WorkerLost:
             store.end_run("failed", seconds=time.perf_counter() - started)
             raise WorkerDied(
                 f"a worker process was killed (by the system, most often for lack of memory); "
@@ -151,7 +152,6 @@ def _assess_prepared(prepared: TableData, budget_preset: Budget, options: dict[s
                      started: float) -> Assessment:
     """Benchmark, checks, verdict and report on a prepared table."""
     from dlcheck.benchmark.compare import compare
-    from dlcheck.benchmark.executor import available_cores
     from dlcheck.benchmark.fitting import BenchmarkData
     from dlcheck.benchmark.jobs import Job, JobResult, plan_jobs
     from dlcheck.benchmark.results import aggregate
@@ -161,6 +161,7 @@ def _assess_prepared(prepared: TableData, budget_preset: Budget, options: dict[s
     from dlcheck.benchmark.variants import add_tuned_variants
     from dlcheck.checks.base import CheckContext
     from dlcheck.checks.registry import run_checks
+    from dlcheck.executors.base import threads_per_job
     from dlcheck.models.registry import ladder_for
     from dlcheck.report.builder import build_report
     from dlcheck.verdict import decide
@@ -171,7 +172,7 @@ def _assess_prepared(prepared: TableData, budget_preset: Budget, options: dict[s
                        budget_preset.n_repeats, seed, groups=prepared.groups,
                        times=prepared.times, gap=options.get("gap", 0))
     bench_data = BenchmarkData.of(prepared, budget_preset, seed, device=device,
-                                  n_threads=max(1, available_cores() // executor.n_workers))
+                                  n_threads=threads_per_job(executor))
 
     def run_jobs(jobs: list[Job], label: str = "") -> list[JobResult]:
         """The jobs' results in the order of `jobs`, whatever order they finish in."""
@@ -230,7 +231,7 @@ def _benchmark_findings(results: BenchmarkResults) -> list[Finding]:
             summary=f"{name} failed and is left out of the comparison: {error}",
             evidence={"model": name, "error": error},
             advice="It ran past the time one job may take in this budget (job_seconds): a "
-                   "larger --budget gives it more." if "its share of the" in error else
+                   "larger --budget gives it more." if name in results.timed_out else
                    "Report this with the data's shape and column kinds if it persists.",
         ))
     if results.undefined_folds:
@@ -265,7 +266,7 @@ def _benchmark_findings(results: BenchmarkResults) -> list[Finding]:
                       for m in capped},
             advice="A larger --budget raises the cap (max_epochs, deep_row_passes).",
         ))
-    cut = [m for m in results.models if any("time limit" in n for n in m.notes)]
+    cut = [m for m in results.models if m.cut_short_folds]
     if cut:
         findings.append(Finding(
             check="deep_models_cut_short", severity="warning",
@@ -280,7 +281,7 @@ def _benchmark_findings(results: BenchmarkResults) -> list[Finding]:
 def _environment(executor: Executor, device: str) -> dict[str, Any]:
     from importlib.metadata import version
 
-    from dlcheck.benchmark.executor import available_cores
+    from dlcheck.executors.base import available_cores
 
     env = {pkg: version(pkg) for pkg in ("scikit-learn", "lightgbm", "torch", "tabm", "numpy",
                                           "pandas")}

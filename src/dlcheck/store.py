@@ -19,15 +19,12 @@ import json
 import os
 import pickle
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
-from dlcheck.benchmark.executor import Executor
-from dlcheck.benchmark.jobs import Job, JobResult
+from dlcheck.benchmark.jobs import JobResult
 from dlcheck.errors import DataError
 
 STORE_NAME = "dlcheck-runs.sqlite"
@@ -260,37 +257,6 @@ class RunStore:
         if self._db is None:
             raise RuntimeError("the run store is not open")
         return self._db
-
-
-class StoringExecutor:
-    """An Executor that answers the jobs already finished from the store, runs the others on
-    an inner executor, and records each as it finishes."""
-
-    def __init__(self, inner: Executor, store: RunStore) -> None:
-        self.inner = inner
-        self.store = store
-
-    @property
-    def n_workers(self) -> int:
-        return self.inner.n_workers
-
-    def map(self, fn: Callable[[Job], JobResult], jobs: Sequence[Job]) -> Iterator[JobResult]:
-        by_key = {job.key: job for job in jobs}
-        stored = self.store.finished(by_key)
-        for key, result in stored.items():
-            if result.predictions is not None and result.test_index is None:
-                result.test_index = by_key[key].fold.test  # saved without it: see below
-            yield result
-        todo = [job for key, job in by_key.items() if key not in stored]
-        for result in self.inner.map(fn, todo):
-            test = by_key[result.key].fold.test
-            # The test rows are the fold's own: not stored again with every job (half the
-            # store's size on large tables).
-            if result.test_index is not None and np.array_equal(result.test_index, test):
-                self.store.save(replace(result, test_index=None))
-            else:
-                self.store.save(result)
-            yield result
 
 
 def read_history(folder: str | os.PathLike) -> list[dict[str, Any]]:

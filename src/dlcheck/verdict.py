@@ -104,7 +104,7 @@ def decide(
     deep_worth_it = (gain is not None and gain.mean > min_gain.value
                      and gain.ci_low > min_gain.value)
     fewer_rows = _deep_saw_fewer_rows(deep, classical)
-    capped = _capped_deep_models(results, findings)
+    capped = _capped_deep_models(results)
 
     # --explain-required: linear and tree models, and the ensemble or deep models whose depth-3
     # surrogate the explainability check found faithful; only the former without that check.
@@ -426,12 +426,10 @@ def _crossing(findings: list[Finding]) -> dict | None:
     return None if outcome is None else outcome.crossing
 
 
-def _capped_deep_models(results: BenchmarkResults, findings: list[Finding]) -> list[str]:
+def _capped_deep_models(results: BenchmarkResults) -> list[str]:
     """Networks whose training hit its epoch cap or time limit on some fold."""
-    cut = {name for f in findings if f.check == "deep_models_cut_short"
-           for name in f.evidence}
     return [m.name for m in results.models if m.family == "deep"
-            and (m.capped_folds or m.name in cut)]
+            and (m.capped_folds or m.cut_short_folds)]
 
 
 def _deep_saw_fewer_rows(deep: ModelResult | None, classical: ModelResult | None) -> str:

@@ -9,7 +9,6 @@ import numpy as np
 import pandas as pd
 
 from dlcheck._config import BUDGETS
-from dlcheck.benchmark.executor import LocalExecutor
 from dlcheck.benchmark.jobs import plan_jobs
 from dlcheck.benchmark.results import aggregate
 from dlcheck.benchmark.runner import run_job
@@ -17,6 +16,7 @@ from dlcheck.benchmark.scoring import PRIMARY_METRIC
 from dlcheck.benchmark.splits import make_folds
 from dlcheck.checks import CheckContext
 from dlcheck.data.tabular.prepare import prepare
+from dlcheck.executors.local import LocalExecutor
 from dlcheck.models.registry import get_model
 from tests.helpers import bench_data
 

@@ -5,7 +5,6 @@ import numpy as np
 import pytest
 
 from dlcheck._config import BUDGETS
-from dlcheck.benchmark.executor import LocalExecutor
 from dlcheck.benchmark.jobs import JobResult
 from dlcheck.benchmark.results import BenchmarkResults, ModelResult
 from dlcheck.benchmark.runner import run_job
@@ -13,6 +12,7 @@ from dlcheck.benchmark.scoring import METRICS, METRICS_BY_TASK, PRIMARY_METRIC
 from dlcheck.benchmark.splits import make_folds
 from dlcheck.checks import CheckContext
 from dlcheck.data.tabular.prepare import prepare
+from dlcheck.executors.local import LocalExecutor
 from tests.helpers import bench_data
 
 TEST_BUDGET = replace(BUDGETS["quick"], tuning_trials=3, tuning_rows=500, n_permutations=9,

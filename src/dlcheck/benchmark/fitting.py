@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from dlcheck._config import Budget
+from dlcheck.deadlines import lightgbm_deadline
 from dlcheck.models.spec import ModelContext
 
 if TYPE_CHECKING:
@@ -72,16 +73,20 @@ def imbalance_ratio(dataset: Dataset) -> float:
 
 
 def fit_params(estimator, data: BenchmarkData, rows: np.ndarray) -> dict:
-    """What a model's own inner split (a network's early stopping) needs to split as the
-    folds are: the times or the groups of its training rows, for models that take them."""
+    """What a model's fit needs beyond the rows: its own inner split (a network's early
+    stopping) splits as the folds are, by the times or the groups of its training rows; a
+    boosting model checks the job's deadline after each round."""
     import inspect
 
     accepted = inspect.signature(estimator.fit).parameters
+    params = {}
+    if type(estimator).__module__.startswith("lightgbm") and "callbacks" in accepted:
+        params["model__callbacks"] = [lightgbm_deadline]  # stops at the job's time limit
     if data.times is not None and "split_order" in accepted:
-        return {"model__split_order": np.asarray(data.times)[rows]}
-    if data.groups is not None and "split_groups" in accepted:
-        return {"model__split_groups": np.asarray(data.groups)[rows]}
-    return {}
+        params["model__split_order"] = np.asarray(data.times)[rows]
+    elif data.groups is not None and "split_groups" in accepted:
+        params["model__split_groups"] = np.asarray(data.groups)[rows]
+    return params
 
 
 def predict_output(pipeline, X, data: BenchmarkData) -> np.ndarray:

@@ -50,6 +50,9 @@ class ModelResult:
     of refits weigh, the same on every machine (JobResult.work)."""
     capped_folds: int = 0
     """Folds on which a network stopped at its epoch cap rather than by early stopping."""
+    cut_short_folds: int = 0
+    """Folds on which a network's training stopped at the budget's time per fit
+    (`deep_seconds_per_fit`) before early stopping."""
 
     def job(self, fold, **kwargs) -> Job:
         """A job that fits this very model (ladder entry and hyperparameters) on a fold."""
@@ -77,6 +80,7 @@ class ModelResult:
 
     def to_dict(self) -> dict:
         out = asdict(self)
+        del out["cut_short_folds"]  # told in `notes` ("cut short by the time limit on ...")
         out["subsampled"] = self.subsampled
         return out
 
@@ -89,6 +93,8 @@ class BenchmarkResults:
     models: list[ModelResult]
     failures: dict[str, str]
     """Models that failed on some fold, with the first error: they are left out."""
+    timed_out: list[str] = field(default_factory=list)
+    """The failed models whose failure was a job stopped at `Budget.job_seconds`."""
     undefined_folds: list[str] = field(default_factory=list)
     """Folds where some model's score was undefined (NaN): left out for every model."""
     out_of_fold: dict[str, np.ndarray] = field(default_factory=dict)
@@ -135,7 +141,7 @@ def aggregate(
 ) -> BenchmarkResults:
     metric = METRICS[metric_name]
     fold_ids = [f.id for f in split.folds]
-    models, failures, fold_results = [], {}, {}
+    models, failures, fold_results, timed_out = [], {}, {}, []
     # A fold any model could not score (NaN) is left out for every model: pairs stay pairs.
     job_results = [r for r in job_results if r.permutation == 0]
     undefined = sorted({r.fold_id for r in job_results
@@ -151,6 +157,8 @@ def aggregate(
         errors = [r.error for r in mine.values() if not r.ok]
         if errors or len(mine) < len(fold_ids):
             failures[spec.name] = errors[0] if errors else "did not finish on every fold"
+            if any("job_time_limit" in r.notes for r in mine.values() if not r.ok):
+                timed_out.append(spec.name)
             continue
         models.append(summarize(spec.name, spec.family, spec.description,
                                 [mine[fid] for fid in fold_ids], metric, split))
@@ -158,7 +166,7 @@ def aggregate(
                                    for fid in fold_ids}
     n_rows = 1 + max(int(max(f.train.max(), f.test.max())) for f in split.folds)
     oof = {m.name: out_of_fold(job_results, m.name, n_rows) for m in models}
-    return BenchmarkResults(task, metric, split, models, failures, undefined, oof,
+    return BenchmarkResults(task, metric, split, models, failures, timed_out, undefined, oof,
                             fold_results)
 
 
@@ -185,6 +193,7 @@ def summarize(name: str, family: str, description: str, ordered: list[JobResult]
         notes=_describe_notes(ordered, notes), spec=spec, params=dict(params or {}),
         work=float(np.mean([r.work for r in ordered])),
         capped_folds=sum(r.stopped_by == "max_epochs" for r in ordered),
+        cut_short_folds=sum(r.stopped_by == "time_limit" for r in ordered),
     )
 
 

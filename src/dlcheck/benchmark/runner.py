@@ -3,13 +3,9 @@ and measure what it costs. Runs in a worker process; everything it needs travels
 
 from __future__ import annotations
 
-import signal
-import threading
 import time
 import traceback
 import warnings
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import numpy as np
 from threadpoolctl import threadpool_limits
@@ -18,6 +14,7 @@ from dlcheck.benchmark.costs import count_parameters, serialized_size
 from dlcheck.benchmark.fitting import BenchmarkData, FittedFold, fit_params, predict_output
 from dlcheck.benchmark.jobs import Job, JobResult
 from dlcheck.benchmark.scoring import METRICS, PRIMARY_METRIC, score_predictions
+from dlcheck.deadlines import JobTimeout, alarm, job_deadline
 from dlcheck.models.registry import get_model
 
 
@@ -46,49 +43,6 @@ def permuted_labels(data: BenchmarkData, permutation: int) -> np.ndarray:
                           groups=data.groups, times=data.times)
 
 
-class JobTimeout(BaseException):
-    """Raised in a job that ran past `Budget.job_seconds`. A BaseException, like
-    KeyboardInterrupt, so that no `except Exception` inside a library (a failing Optuna trial,
-    a fallback path) swallows it: only `run_job` catches it."""
-
-
-@contextmanager
-def time_limit(seconds: float, message: str) -> Iterator[None]:
-    """Raise JobTimeout(message) in this thread once `seconds` have passed.
-
-    SIGALRM interrupts Python code wherever it is, so a fit stops at its next Python-level
-    step (a boosting iteration, a tree of a forest, a batch of a network); a single call into
-    C that never returns is not interrupted. Only the main thread receives signals: in another
-    thread, where a timer already runs (the caller's own SIGALRM), or where there is no
-    SIGALRM (Windows), the job runs without a limit. The previous handler is restored and the
-    timer cleared on the way out, whatever happens, so Ctrl-C and the caller's own signals
-    work as before between and during jobs.
-    """
-    usable = (seconds > 0 and hasattr(signal, "setitimer")
-              and threading.current_thread() is threading.main_thread()
-              and signal.getitimer(signal.ITIMER_REAL)[0] == 0)
-    if not usable:
-        yield
-        return
-    armed = [True]
-
-    def on_alarm(signum, frame):
-        if armed[0]:  # at most once, and never after the job has left the block
-            armed[0] = False
-            raise JobTimeout(message)
-
-    previous = signal.signal(signal.SIGALRM, on_alarm)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        try:
-            armed[0] = False  # an alarm due right here raises once, and the cleanup still runs
-        finally:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, previous)
-
-
 def run_job(job: Job, data: BenchmarkData) -> JobResult:
     """Fit, predict, score and measure one job; a failure is returned, never raised.
 
@@ -100,8 +54,9 @@ def run_job(job: Job, data: BenchmarkData) -> JobResult:
     limit = data.budget.job_seconds
     started = time.perf_counter()
     try:
-        with time_limit(limit, f"stopped after {limit:g} s, its share of the "
-                               f"{data.budget.name} budget (job_seconds)"), \
+        message = (f"stopped after {limit:g} s, its share of the {data.budget.name} budget "
+                   "(job_seconds)")
+        with job_deadline(limit, message), alarm(limit, message), \
                 threadpool_limits(limits=data.n_threads), warnings.catch_warnings():
             warnings.simplefilter("ignore")  # convergence chatter; the scores say what matters
             _fit_and_score(job, data, result)

@@ -23,6 +23,7 @@ from sklearn.model_selection import train_test_split
 from dlcheck.benchmark.fitting import BenchmarkData, fit_params, predict_output
 from dlcheck.benchmark.jobs import Hook
 from dlcheck.benchmark.scoring import METRICS, PRIMARY_METRIC
+from dlcheck.deadlines import check_deadline
 from dlcheck.models.spec import ModelSpec
 from dlcheck.models.validation import group_holdout
 
@@ -54,6 +55,7 @@ def tune(spec: ModelSpec, train: np.ndarray, y: np.ndarray, data: BenchmarkData,
     capped_trials = []
 
     def inner_score(params: dict[str, Any]) -> float:
+        check_deadline()  # between trials: the job's time limit, wherever the job runs
         pipeline = spec.build(context, params)
         if hasattr(pipeline[-1], "max_epochs"):  # a network: trials train for fewer epochs
             pipeline[-1].set_params(max_epochs=min(pipeline[-1].max_epochs,

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
+from dlcheck.deadlines import check_deadline
+
 MIN_RELATIVE_IMPROVEMENT = 1e-4
 """A validation loss must improve by more than this share of the best so far to count
 (skorch's default threshold)..."""
@@ -87,6 +89,7 @@ def train_module(
         module.train()
         order = torch.randperm(len(train), generator=generator)
         for begin in range(0, len(order), batch_size):
+            check_deadline()  # the job's hard limit, wherever the job runs
             if time.perf_counter() > deadline:
                 break
             idx = order[begin:begin + batch_size]

@@ -13,7 +13,7 @@ import time
 
 # Ctrl-C reaches the whole process group, this fork server too: it and the workers it forks
 # ignore it and are stopped by the main process, which terminates them on KeyboardInterrupt.
-# The main process starts this server with SIGINT and SIGTERM blocked (executor.py), so that
+# The main process starts this server with SIGINT and SIGTERM blocked (local.py), so that
 # neither can end it with a traceback before this line.
 signal.signal(signal.SIGINT, signal.SIG_IGN)
 signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
@@ -61,7 +61,7 @@ _forked_by_server = False
 def _die_with_the_server() -> None:
     """In each process this server forks, right after the fork: have the kernel SIGKILL it
     when the server ends (Linux only; the server forks in its main thread, which lives as long
-    as it does). Workers also watch the main process themselves: see executor.py."""
+    as it does). Workers also watch the main process themselves: see local.py."""
     global _forked_by_server
     if _forked_by_server:  # a child of a worker: not one of the server's workers
         return

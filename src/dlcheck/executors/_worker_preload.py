@@ -1,4 +1,4 @@
-"""Imported once by the fork server that starts the workers (see executor.py).
+"""Imported once by the fork server that starts the workers (see local.py).
 
 The heavy libraries are imported here (no computation: a thread pool started here would not
 survive the fork), then every object is frozen out of the garbage
@@ -9,7 +9,7 @@ because its collector never writes to the inherited objects.
 import gc
 
 # First how signals are taken and how the server ends, in force while the imports below run.
-import dlcheck.benchmark._fork_server  # noqa: F401
+import dlcheck.executors._fork_server  # noqa: F401
 
 # isort: split
 import lightgbm  # noqa: F401

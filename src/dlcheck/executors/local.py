@@ -1,5 +1,4 @@
-"""Executors run jobs and yield results as they finish. A store or a cluster backend is
-another Executor; models and checks never know which one ran them."""
+"""The local executor: jobs in worker processes on this machine's cores."""
 
 from __future__ import annotations
 
@@ -11,34 +10,22 @@ import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
+
+from dlcheck.executors.base import WorkerLost, available_cores
 
 if TYPE_CHECKING:  # annotations only: importing the executor stays light (no scikit-learn)
     from dlcheck.benchmark.jobs import Job, JobResult
 
 # Imported once in the fork server; every worker forked from it shares these pages
 # copy-on-write instead of importing torch, scikit-learn and LightGBM again (~400 MB each).
-PRELOADED_MODULES = ["dlcheck.benchmark._worker_preload"]
+PRELOADED_MODULES = ["dlcheck.executors._worker_preload"]
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 """The signals that stop a run (Ctrl-C, `kill`): the main process turns both into
 KeyboardInterrupt and terminates its workers."""
-
-
-class Executor(Protocol):
-    n_workers: int
-
-    def map(self, fn: Callable[[Job], JobResult], jobs: Sequence[Job]) -> Iterator[JobResult]:
-        """Run fn on every job and yield each result as soon as it is done (any order)."""
-        ...
-
-
-def available_cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
 
 
 class LocalExecutor:
@@ -52,6 +39,11 @@ class LocalExecutor:
 
     def __init__(self, n_jobs: int | None = None) -> None:
         self.n_workers = max(1, n_jobs or available_cores())
+
+    @property
+    def threads_per_job(self) -> int:
+        """The cores shared by the workers."""
+        return max(1, available_cores() // self.n_workers)
 
     def map(self, fn: Callable[[Job], JobResult], jobs: Sequence[Job]) -> Iterator[JobResult]:
         """`fn` (with the table it holds, e.g. a `partial(run_job, data=...)`) travels to each
@@ -75,7 +67,11 @@ class LocalExecutor:
             while pending:
                 done, pending = wait(pending, return_when=FIRST_COMPLETED)
                 for future in done:
-                    yield future.result()
+                    try:
+                        result = future.result()
+                    except BrokenProcessPool as exc:
+                        raise WorkerLost(str(exc)) from exc
+                    yield result
                     next_job = next(queue, None)
                     if next_job is not None:
                         pending.add(_submit(pool, next_job))
