@@ -59,6 +59,15 @@ def applies_to(check: Check, kind: str) -> bool:
     return "*" in check.kinds or kind in check.kinds
 
 
+def ranked_candidates(models: list[ModelResult], families: set[str],
+                      greater_is_better: bool) -> list[ModelResult]:
+    """The models of these families, best first (the name settles exact ties); a tuned
+    variant stands for its default, which is refitted in its place."""
+    sign = goodness_sign(greater_is_better)
+    return sorted((m for m in models if m.family in families and not m.tuned_variant),
+                  key=lambda m: (-sign * m.mean, m.name))
+
+
 def affordable_model(models: list[ModelResult], families: set[str], greater_is_better: bool,
                      n_fits: int, work_seconds: float, role: str = "model") \
         -> tuple[ModelResult, str]:
@@ -66,16 +75,14 @@ def affordable_model(models: list[ModelResult], families: set[str], greater_is_b
     counted work (ModelResult.work: estimated from rows, trees and epochs, never from a
     clock, so the choice is the same on every machine), else the cheapest; and why it was
     chosen, in words. A tuned variant stands for its default."""
-    pool = [m for m in models if m.family in families and not m.tuned_variant]
-    if not pool:
+    ranked = ranked_candidates(models, families, greater_is_better)
+    if not ranked:
         raise NotApplicable(f"no {role} to refit")
-    sign = goodness_sign(greater_is_better)
-    ranked = sorted(pool, key=lambda m: (-sign * m.mean, m.name))
     for rank, m in enumerate(ranked):
         if m.work * n_fits <= work_seconds:
             return m, (f"the best {role}" if rank == 0 else
                        f"the best {role} whose {n_fits} refits fit the budget "
                        f"({ranked[0].name} would take about "
                        f"{ranked[0].work * n_fits:.0f} CPU s of counted work)")
-    return min(pool, key=lambda m: (m.work, m.name)), \
+    return min(ranked, key=lambda m: (m.work, m.name)), \
         f"the cheapest {role}: no better one fits the budget"

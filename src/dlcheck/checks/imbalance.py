@@ -10,8 +10,8 @@ import numpy as np
 
 from dlcheck.benchmark.compare import CLASSICAL
 from dlcheck.benchmark.scoring import METRICS, WHY_PRIMARY
-from dlcheck.benchmark.stats import goodness_sign, paired_difference
-from dlcheck.checks.base import TABLES, CheckContext, NotApplicable
+from dlcheck.benchmark.stats import paired_difference
+from dlcheck.checks.base import TABLES, CheckContext, NotApplicable, ranked_candidates
 from dlcheck.findings import Finding, rounded
 from dlcheck.models.spec import IMBALANCE_RATIO_FOR_CLASS_WEIGHTS
 
@@ -94,13 +94,12 @@ class ClassImbalance:
         skipped: dict[str, str] = {}
         roles: dict[str, list[str]] = {}
         spent = 0.0
-        sign = goodness_sign(results.metric.greater_is_better)
         for role, families in (("linear", {"linear"}), ("best classical", CLASSICAL),
                                ("best deep", {"deep"})):
-            # The best model of the role whose refits still fit in the allowance.
-            ranked = sorted((m for m in results.models if m.family in families
-                             and not m.tuned_variant),
-                            key=lambda m: -sign * m.mean)
+            # The best model of the role whose refits still fit in what is left of the
+            # allowance (a model already chosen for another role costs nothing more).
+            ranked = ranked_candidates(results.models, families,
+                                       results.metric.greater_is_better)
             for rank, model in enumerate(ranked):
                 cost = 0.0 if model.name in roles else model.work * len(folds)
                 if spent + cost <= allowance:
