@@ -139,7 +139,7 @@ def test_the_table_reaches_a_worker_unchanged_with_one_object_per_category_value
 def test_a_stopped_job_is_reported_with_advice_on_the_budget():
     from types import SimpleNamespace
 
-    from dlcheck.assessment import _benchmark_findings
+    from dlcheck.pipeline import _benchmark_findings
 
     results = SimpleNamespace(
         failures={"tabm": "stopped after 300 s, its share of the quick budget (job_seconds)",

@@ -157,7 +157,7 @@ def test_column_names_that_look_like_markup_are_printed_as_they_are(exit_2_runs)
 def test_more_bad_tables_say_what_to_do(case, df, target, task, words):
     with pytest.raises(DataError) as raised:
         prepare(df, target, task)
-    message = str(raised.value)
+    message = raised.value.for_command_line()  # as the command line says it
     assert len(message.splitlines()) == 1
     for word in words:
         assert word in message, (case, message)

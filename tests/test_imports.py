@@ -72,5 +72,5 @@ def test_models_and_data_do_not_import_the_benchmark_above_them():
     upward = sorted((m, d) for m, deps in _graph().items() for d in deps
                     if m.startswith(("dlcheck.data", "dlcheck.models"))
                     and d.startswith(("dlcheck.benchmark", "dlcheck.checks", "dlcheck.report",
-                                      "dlcheck.verdict", "dlcheck.assessment")))
+                                      "dlcheck.verdict", "dlcheck.assessment", "dlcheck.pipeline")))
     assert upward == []

@@ -78,7 +78,7 @@ def test_gap_needs_a_time_column_and_room():
 
     from dlcheck.errors import DataError
 
-    with pytest.raises(DataError, match="needs --time-col"):
+    with pytest.raises(DataError, match="needs time_col"):
         make_folds(np.zeros(100), False, 5, 1, seed=0, gap=2)
-    with pytest.raises(DataError, match="smaller --gap"):
+    with pytest.raises(DataError, match="smaller gap"):
         make_folds(np.zeros(30), False, 5, 1, seed=0, times=np.arange(30.0), gap=10)

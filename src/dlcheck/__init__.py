@@ -7,6 +7,6 @@ __version__ = "0.1.0"
 __all__ = ["Assessment", "DataError", "EXAMPLES", "__version__", "assess", "load_example"]
 
 __getattr__ = lazy_getattr(__name__, globals(), {
-    "Assessment": "dlcheck.assessment", "assess": "dlcheck.assessment",
+    "Assessment": "dlcheck.assessment", "assess": "dlcheck.pipeline",
     "EXAMPLES": "dlcheck.data.examples", "load_example": "dlcheck.data.examples",
     "DataError": "dlcheck.errors"})

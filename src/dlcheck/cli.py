@@ -263,7 +263,8 @@ class _JobProgress:
 
 
 def _assess_and_report(source, target: str, *, out: Path, quiet: bool, **options) -> None:
-    from dlcheck.assessment import assess, check_output_dir
+    from dlcheck.assessment import check_output_dir
+    from dlcheck.pipeline import assess
 
     _or_fail(check_output_dir, out)
     progress = None if quiet else _JobProgress()
@@ -304,7 +305,7 @@ def _or_fail(fn, *args, **kwargs):
     try:
         return fn(*args, **kwargs)
     except DataError as exc:
-        _fail(str(exc))
+        _fail(exc.for_command_line())
 
 
 def _fail(message: str) -> None:
@@ -347,7 +348,7 @@ def main() -> None:
             _say_interrupted("interrupted: no report was written.")
         raise
     except WorkerDied as exc:
-        err.print(f"error: {exc}", highlight=False, markup=False, soft_wrap=True)
+        err.print(f"error: {exc.for_command_line()}", highlight=False, markup=False, soft_wrap=True)
         sys.exit(1)
     except Exception as exc:  # an internal failure: exit 1, short message, no traceback wall
         err.print(f"internal error: {type(exc).__name__}: {exc}. Please report it with the "

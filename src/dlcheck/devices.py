@@ -36,9 +36,9 @@ def check_device(device: str) -> None:
     if device in ("auto", "cpu"):
         return
     if not device.startswith("cuda"):
-        raise DataError(f"unknown --device {device!r}: use auto, cpu or cuda.")
+        raise DataError(f"unknown <device> {device!r}: use auto, cpu or cuda.")
     import torch
 
     if not torch.cuda.is_available():
-        raise DataError("--device cuda: no CUDA device is available here. Use --device auto "
+        raise DataError("<device=cuda>: no CUDA device is available here. Use <device=auto> "
                         "or cpu.")

@@ -129,7 +129,7 @@ class RunStore:
             self._lock.close()
             self._lock = None
             raise DataError(f"another dlcheck run is writing to {self.folder}: wait for it to "
-                            "finish or choose another --out.") from None
+                            "finish or choose another <out>.") from None
         try:
             self._db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
             self._db.execute("PRAGMA journal_mode=WAL")
@@ -143,11 +143,11 @@ class RunStore:
             elif version != SCHEMA_VERSION:
                 self.close()
                 raise DataError(f"{self.path} was written by another version of dlcheck: "
-                                "delete it or choose another --out.")
+                                "delete it or choose another <out>.")
         except sqlite3.DatabaseError as exc:
             self.close()
             raise DataError(f"{self.path} is not a readable run store ({exc}): delete it or "
-                            "choose another --out.") from None
+                            "choose another <out>.") from None
         # Runs left 'running' were killed: nobody else holds the lock.
         self._db.execute("UPDATE runs SET status = 'killed' WHERE status = 'running'")
         return self
@@ -183,7 +183,7 @@ class RunStore:
                               (digest,)).fetchone()[0]
         reason = resumed_from = None
         if resume and fresh:
-            raise DataError("--resume and --fresh contradict each other: choose one.")
+            raise DataError("<resume> and <fresh> contradict each other: choose one.")
         if resume and not reusable:
             if last is None:
                 why = f"no earlier run is recorded in {self.folder}"
@@ -191,7 +191,7 @@ class RunStore:
                 why = _changed_since(fingerprint, last)
             else:
                 why = "the earlier run finished no job"
-            raise DataError(f"nothing to resume: {why}. Run without --resume to start afresh.")
+            raise DataError(f"nothing to resume: {why}. Run without <resume> to start afresh.")
         if fresh and reusable:
             reason = "--fresh was given"
             reusable = 0
@@ -263,10 +263,10 @@ def read_history(folder: str | os.PathLike) -> list[dict[str, Any]]:
     """The runs recorded in a folder, oldest first, read without taking the run lock."""
     path = Path(folder) / STORE_NAME
     if not Path(folder).is_dir():
-        raise DataError(f"{folder} is not a folder: give the --out folder of a dlcheck run.")
+        raise DataError(f"{folder} is not a folder: give the <out> folder of a dlcheck run.")
     if not path.exists():
         raise DataError(f"no dlcheck runs are recorded in {folder} (no {STORE_NAME}): give the "
-                        "--out folder of a dlcheck run.")
+                        "<out> folder of a dlcheck run.")
     try:
         db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
         db.row_factory = sqlite3.Row

@@ -70,15 +70,15 @@ def make_folds(
     times left out between each time fold's training and test periods (--gap)."""
     n = len(y)
     if gap and times is None:
-        raise DataError("--gap leaves periods out between training and test in time: it needs "
-                        "--time-col.")
+        raise DataError("<gap> leaves periods out between training and test in time: it needs "
+                        "<time_col>.")
     if times is not None:
         return _time_folds(y, classification, n_folds, times, gap)
 
     if groups is not None:
         n_groups = len(np.unique(groups))
         if n_groups < 2:
-            raise DataError("--group-col has a single group: folds need at least 2 groups.")
+            raise DataError("<group_col> has a single group: folds need at least 2 groups.")
         k = min(n_folds, n_groups)
         folds = []
         for r in range(n_repeats):
@@ -88,9 +88,9 @@ def make_folds(
                       enumerate(splitter.split(np.zeros(n), y, groups))]
         if classification and any(len(np.unique(y[f.test])) < 2 or len(np.unique(y[f.train])) < 2
                                   for f in folds):
-            raise DataError(f"with --group-col, some of the {k} folds hold a single class: "
+            raise DataError(f"with <group_col>, some of the {k} folds hold a single class: "
                             "each group holds too few classes for a fair score. Use a group "
-                            "column with more groups, or drop --group-col.")
+                            "column with more groups, or drop <group_col>.")
         return SplitPlan(folds, "grouped", "grouped: all rows of a group stay in the same fold "
                          "(--group-col), so no model is tested on a group it trained on",
                          k, n_repeats)
@@ -119,17 +119,17 @@ def _time_folds(y: np.ndarray, classification: bool, n_folds: int, times: np.nda
     # Split over distinct times, so rows sharing a timestamp never straddle train and test.
     distinct, row_time = np.unique(times, return_inverse=True)
     if len(distinct) <= n_folds:
-        raise DataError(f"--time-col has only {len(distinct)} distinct values: forward-chaining "
+        raise DataError(f"<time_col> has only {len(distinct)} distinct values: forward-chaining "
                         f"needs more than {n_folds}. Use a finer time column.")
     if gap < 0:
-        raise DataError(f"--gap must be 0 or more, not {gap}.")
+        raise DataError(f"<gap> must be 0 or more, not {gap}.")
     # TimeSeriesSplit needs n_samples - gap > n_splits, and each test period has
     # n_samples // (n_splits + 1) times: the gap must leave the first fold some training.
     if len(distinct) - gap <= n_folds or gap >= len(distinct) - (
             len(distinct) // (n_folds + 1)) * n_folds:
-        raise DataError(f"--gap {gap} leaves no training period: the {len(distinct)} distinct "
-                        f"times of --time-col split into {n_folds + 1} periods. Use a smaller "
-                        "--gap.")
+        raise DataError(f"<gap> {gap} leaves no training period: the {len(distinct)} distinct "
+                        f"times of <time_col> split into {n_folds + 1} periods. Use a smaller "
+                        "<gap>.")
     folds, skipped = [], 0
     splitter = TimeSeriesSplit(n_splits=n_folds, gap=gap)
     for tr_times, te_times in splitter.split(distinct):
@@ -140,9 +140,9 @@ def _time_folds(y: np.ndarray, classification: bool, n_folds: int, times: np.nda
             continue
         folds.append(Fold(0, len(folds), train, test))
     if len(folds) < 2:
-        raise DataError("forward-chaining folds over --time-col leave fewer than 2 periods "
+        raise DataError("forward-chaining folds over <time_col> leave fewer than 2 periods "
                         "with every class present: the classes are too unevenly spread in "
-                        "time. Drop --time-col or collect more data.")
+                        "time. Drop <time_col> or collect more data.")
     reason = ("forward-chaining: each fold trains on the past and tests on the period after "
               "it (--time-col)")
     if gap:

@@ -134,10 +134,10 @@ def prepare(
     time_col = None if time_col is None else str(time_col)
     group_col = None if group_col is None else str(group_col)
     if time_col is not None and group_col is not None:
-        raise DataError("--time-col and --group-col cannot be combined yet: choose the one "
+        raise DataError("<time_col> and <group_col> cannot be combined yet: choose the one "
                         "that matches how the model will be used.")
-    _require_column(df, target, "--target")
-    for option, col in (("--time-col", time_col), ("--group-col", group_col)):
+    _require_column(df, target, "<target>")
+    for option, col in (("<time_col>", time_col), ("<group_col>", group_col)):
         if col is not None:
             _require_column(df, col, option)
             if col == target:
@@ -202,7 +202,7 @@ def prepare(
         y = pd.to_numeric(y_raw, errors="coerce").to_numpy(dtype=float)
         if not np.isfinite(y).all():
             raise DataError(f"target {target!r} holds values that are not finite numbers: "
-                            "clean them or use --task multiclass.")
+                            "clean them or use <task=multiclass>.")
         if np.abs(y).max() > MAX_MAGNITUDE:
             raise DataError(f"target {target!r} holds values as large as "
                             f"{np.abs(y).max():.3g}, beyond what models compute with "
@@ -224,7 +224,7 @@ def prepare(
     if group_col is not None:
         missing = int(df[group_col].isna().sum())
         if missing:
-            raise DataError(f"--group-col {group_col!r} is missing in {missing} rows: fill "
+            raise DataError(f"<group_col> {group_col!r} is missing in {missing} rows: fill "
                             "these group IDs or drop those rows.")
         groups = df[group_col].astype(str).to_numpy()
     return TableData(
@@ -314,7 +314,7 @@ def _drop_singleton_classes(df: pd.DataFrame, y: pd.Series, target: str):
         ", ..." if len(single) > 10 else "")
     if y[keep].nunique() < 2 and len(single) > 2 and pd.api.types.is_numeric_dtype(y):
         raise DataError(f"target {target!r} has {len(single)} values that occur once ({named}):"
-                        " as classes, almost none could be tested. Use --task regression to "
+                        " as classes, almost none could be tested. Use <task=regression> to "
                         "predict the number, or choose a target of classes.")
     if y[keep].nunique() < 2:
         raise DataError(f"target {target!r}: class(es) {named} have a single row, and "
@@ -493,6 +493,6 @@ def _time_order(col: pd.Series, name: str) -> np.ndarray:
         stamps = parse_datetimes(col)
         values = (stamps - pd.Timestamp("1970-01-01")).dt.total_seconds().to_numpy()
     if np.isnan(values).any():
-        raise DataError(f"--time-col {name!r} has missing or unparseable values: fill them or "
+        raise DataError(f"<time_col> {name!r} has missing or unparseable values: fill them or "
                         "drop those rows.")
     return values

@@ -166,9 +166,9 @@ def resolve_task(y: pd.Series, task: str) -> Task:
         raise DataError(f"unknown task {task!r}: choose auto, binary, multiclass or regression.")
     n_unique = y.nunique()
     if task == "binary" and n_unique != 2:
-        raise DataError(f"--task binary needs a target with 2 values; it has {n_unique}. "
-                        "Use --task multiclass or --task regression.")
+        raise DataError(f"<task=binary> needs a target with 2 values; it has {n_unique}. "
+                        "Use <task=multiclass> or <task=regression>.")
     if task == "regression" and not pd.api.types.is_numeric_dtype(y):
-        raise DataError("--task regression needs a numeric target; this one holds text. "
-                        "Use --task multiclass, or convert the column to numbers.")
+        raise DataError("<task=regression> needs a numeric target; this one holds text. "
+                        "Use <task=multiclass>, or convert the column to numbers.")
     return task  # type: ignore[return-value]
