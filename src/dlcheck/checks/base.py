@@ -10,7 +10,7 @@ from dlcheck._config import Budget
 from dlcheck.benchmark.jobs import Job, JobResult
 from dlcheck.benchmark.results import BenchmarkResults, ModelResult
 from dlcheck.benchmark.stats import goodness_sign
-from dlcheck.data.tabular.prepare import TableData
+from dlcheck.data.dataset import Dataset
 from dlcheck.findings import Finding
 
 
@@ -20,11 +20,11 @@ class NotApplicable(Exception):
 
 @dataclass(frozen=True)
 class CheckContext:
-    """Everything a check may read: the prepared data, the folds and the benchmark results;
+    """Everything a check may read: the dataset, the folds and the benchmark results;
     and `run_jobs`, to fit models through the benchmark's own executor when a check needs more
     fits (a permutation test, a learning curve)."""
 
-    dataset: TableData
+    dataset: Dataset
     results: BenchmarkResults
     budget: Budget
     seed: int = 0

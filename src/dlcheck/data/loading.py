@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import csv
+import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from dlcheck.errors import DataError
+
+if TYPE_CHECKING:
+    from dlcheck.data.dataset import Dataset
 
 _SEPARATORS = {".csv": ",", ".tsv": "\t", ".tab": "\t"}
 _PARQUET = {".parquet", ".pq"}
@@ -26,6 +31,22 @@ _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 MAX_CONTROL_SHARE = 0.05
 """Text tables hold almost no control characters besides tab and line breaks; binary files
 (images, executables, pickles) are full of them (random bytes: 11%)."""
+
+
+def load_dataset(data: pd.DataFrame | str | os.PathLike, target: str, task: str = "auto", *,
+                 time_col: str | None = None, group_col: str | None = None) \
+        -> tuple[Dataset, str]:
+    """The prepared dataset, of whatever kind `data` holds, and the name of its source.
+    Today a table (a DataFrame, or a CSV, TSV or Parquet file); a new kind of data is one more
+    branch here, and nothing changes in the engine. The raw table is freed on return: the
+    prepared copy is all a run needs (0.4 GB less at 1M x 50)."""
+    from dlcheck.data.tabular.prepare import prepare
+
+    if isinstance(data, pd.DataFrame):
+        df, source = data, "DataFrame"
+    else:
+        df, source = load_table(data), Path(data).name
+    return prepare(df, target, task, time_col=time_col, group_col=group_col), source
 
 
 def load_table(path: str | Path) -> pd.DataFrame:

@@ -15,14 +15,14 @@ from dlcheck.benchmark.results import BenchmarkResults
 from dlcheck.benchmark.scoring import WHY_PRIMARY
 from dlcheck.benchmark.stats import Interval, goodness_sign
 from dlcheck.checks.outcomes import LearningCurveOutcome, outcome_of
-from dlcheck.data.tabular.prepare import TableData
+from dlcheck.data.dataset import Dataset
 from dlcheck.findings import Finding
 from dlcheck.verdict import Verdict
 
 
 def build_report(
     *,
-    prepared: TableData,
+    prepared: Dataset,
     results: BenchmarkResults,
     comparison: Comparison,
     verdict: Verdict,
@@ -77,28 +77,23 @@ def build_report(
     return to_jsonable(report)
 
 
-def _dataset(p: TableData, source: str) -> dict[str, Any]:
+def _dataset(p: Dataset, source: str) -> dict[str, Any]:
+    """What every kind of data reports, then what its kind adds (`Dataset.describe`)."""
+    counts = np.bincount(np.asarray(p.y).astype(int), minlength=len(p.classes)) \
+        if p.classes else []
     return {
         "source": source,
         "rows": p.n_rows,
-        "rows_input": p.n_rows_input,
-        "columns": p.n_columns_input,
-        "features_used": int(p.X.shape[1]),
         "task": p.task,
         "target": p.target,
         "classes": p.classes,
-        "class_counts": p.class_counts,
-        "column_kinds": p.column_kinds,
-        "dropped_columns": p.dropped_columns,
-        "numeric_features": p.numeric_columns,
-        "categorical_features": p.categorical_columns,
-        "missing_cells": int(p.X.isna().sum().sum()),
-        "missing_by_column": {str(c): int(n) for c, n in p.X.isna().sum().items()},
+        "class_counts": {label: int(c) for label, c in zip(p.classes, counts, strict=True)},
+        **p.describe(),
         "target_distribution": _target_distribution(p),
     }
 
 
-def _target_distribution(p: TableData) -> dict[str, Any]:
+def _target_distribution(p: Dataset) -> dict[str, Any]:
     """Class counts and shares, or quantiles and a 20-bin histogram of a numeric target."""
     y = np.asarray(p.y)
     if p.classes:

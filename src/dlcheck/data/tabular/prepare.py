@@ -74,6 +74,20 @@ class TableData:
     def features(self) -> TableFeatures:
         return TableFeatures(self.numeric_columns, self.categorical_columns)
 
+    def describe(self) -> dict:
+        """What the report says of a table: its columns, their kinds, what was left out."""
+        return {
+            "rows_input": self.n_rows_input,
+            "columns": self.n_columns_input,
+            "features_used": int(self.X.shape[1]),
+            "column_kinds": self.column_kinds,
+            "dropped_columns": self.dropped_columns,
+            "numeric_features": self.numeric_columns,
+            "categorical_features": self.categorical_columns,
+            "missing_cells": int(self.X.isna().sum().sum()),
+            "missing_by_column": {str(c): int(n) for c, n in self.X.isna().sum().items()},
+        }
+
     def model_inputs(self) -> TableInputs:
         return TableInputs(self.X, self.features)
 
