@@ -11,8 +11,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from dlcheck._config import Budget
-from dlcheck.deadlines import lightgbm_deadline
-from dlcheck.models.spec import ModelContext
+from dlcheck.models.spec import ModelContext, ModelSpec
 
 if TYPE_CHECKING:
     from sklearn.pipeline import Pipeline
@@ -72,16 +71,14 @@ def imbalance_ratio(dataset: Dataset) -> float:
     return float(counts.max() / max(counts.min(), 1))
 
 
-def fit_params(estimator, data: BenchmarkData, rows: np.ndarray) -> dict:
-    """What a model's fit needs beyond the rows: its own inner split (a network's early
-    stopping) splits as the folds are, by the times or the groups of its training rows; a
-    boosting model checks the job's deadline after each round."""
+def fit_params(spec: ModelSpec, estimator, data: BenchmarkData, rows: np.ndarray) -> dict:
+    """What a model's fit needs beyond the rows: what its ladder entry passes (`fit_kwargs`),
+    and for a model with its own inner split (a network's early stopping) the times or the
+    groups of its training rows, so that it splits as the folds do."""
     import inspect
 
+    params = {f"model__{k}": v for k, v in (spec.fit_kwargs() if spec.fit_kwargs else {}).items()}
     accepted = inspect.signature(estimator.fit).parameters
-    params = {}
-    if type(estimator).__module__.startswith("lightgbm") and "callbacks" in accepted:
-        params["model__callbacks"] = [lightgbm_deadline]  # stops at the job's time limit
     if data.times is not None and "split_order" in accepted:
         params["model__split_order"] = np.asarray(data.times)[rows]
     elif data.groups is not None and "split_groups" in accepted:

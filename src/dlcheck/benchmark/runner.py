@@ -89,7 +89,7 @@ def _fit_and_score(job: Job, data: BenchmarkData, result: JobResult) -> None:
     pipeline = spec.build(data.context(), params)
 
     start = time.perf_counter()
-    pipeline.fit(X_train, y[train], **fit_params(pipeline[-1], data, train))
+    pipeline.fit(X_train, y[train], **fit_params(spec, pipeline[-1], data, train))
     result.fit_seconds = time.perf_counter() - start
 
     start = time.perf_counter()

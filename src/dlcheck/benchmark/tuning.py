@@ -60,7 +60,7 @@ def tune(spec: ModelSpec, train: np.ndarray, y: np.ndarray, data: BenchmarkData,
         if hasattr(pipeline[-1], "max_epochs"):  # a network: trials train for fewer epochs
             pipeline[-1].set_params(max_epochs=min(pipeline[-1].max_epochs,
                                                    data.budget.tuning_max_epochs))
-        pipeline.fit(X_fit, y_fit, **fit_params(pipeline[-1], data, rows_fit))
+        pipeline.fit(X_fit, y_fit, **fit_params(spec, pipeline[-1], data, rows_fit))
         log = getattr(pipeline[-1], "training_log_", None)
         capped_trials.append(log is not None and log.stopped_by == "max_epochs")
         output = predict_output(pipeline, X_val, data)

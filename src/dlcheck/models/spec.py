@@ -69,6 +69,8 @@ class ModelSpec:
     count work with it instead of reading a clock."""
     search_space: Callable[[Any, ModelContext], dict[str, Any]] | None = None
     """The model step's parameters for one Optuna trial (None: not tuned)."""
+    fit_kwargs: Callable[[], dict[str, Any]] | None = None
+    """Keyword arguments of the model step's fit beyond the rows (LightGBM's callbacks)."""
 
     def work_seconds(self, n_rows: int, n_features: int, estimator) -> float:
         """Reference CPU seconds of a fit of `estimator` (fitted) on `n_rows` x `n_features`:
@@ -77,7 +79,7 @@ class ModelSpec:
         log = getattr(estimator, "training_log_", None)
         if log is not None:  # a network: epochs, wider and multi-head ones cost more
             width = getattr(estimator, "width", REFERENCE_WIDTH)
-            heads = getattr(estimator, "k", 1) if estimator.architecture == "tabm" else 1
+            heads = getattr(estimator, "k", 1)  # ensemble heads (TabM's k; 1 for an MLP)
             units = max(log.epochs, 1) * (width / REFERENCE_WIDTH) ** 2 * heads
         elif hasattr(estimator, "n_estimators"):
             units = estimator.n_estimators / 100

@@ -16,6 +16,7 @@ from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
+from dlcheck.deadlines import lightgbm_deadline
 from dlcheck.models.spec import ModelContext, ModelSpec
 from dlcheck.models.tabular import search_spaces
 from dlcheck.models.tabular.preprocessing import Style, make_preprocessor
@@ -55,6 +56,10 @@ def _random_forest(c: ModelContext):
     if c.classification:
         return RandomForestClassifier(class_weight=c.class_weight, **kwargs)
     return RandomForestRegressor(max_features=1.0, **kwargs)
+
+
+def _lightgbm_fit_kwargs() -> dict:
+    return {"callbacks": [lightgbm_deadline]}  # the job's time limit, checked every round
 
 
 def _lightgbm(c: ModelContext):
