@@ -169,3 +169,28 @@ def test_unknown_check_code_exits_2_and_lists_the_codes(run_cli, tmp_path):
     result = run_cli("run", path, "--target", "churn", "--skip-check", "nope")
     assert result.returncode == 2
     assert "unknown check code" in result.stderr and "leakage_single_feature" in result.stderr
+
+
+def test_a_ctrl_c_that_python_swallows_still_stops_the_run_at_its_next_step(monkeypatch):
+    """Python ignores an exception raised in a weakref callback (as in an import's module
+    lock): the Ctrl-C is remembered and raised again at the next step of the run."""
+    import gc
+    import signal
+    import weakref
+
+    from dlcheck import cli
+
+    monkeypatch.setattr(cli, "_stop_requested", False)
+    progress = cli._JobProgress(quiet=True)
+    progress("fitting", 1, 3)  # no stop asked: nothing happens
+
+    class Thing:
+        pass
+
+    thing = Thing()
+    keep = weakref.ref(thing, lambda _: cli._interrupt(signal.SIGINT, None))
+    del thing
+    gc.collect()  # the callback ran; its KeyboardInterrupt was printed and ignored
+    assert keep() is None
+    with pytest.raises(KeyboardInterrupt):
+        progress("fitting", 2, 3)

@@ -241,13 +241,18 @@ def examples() -> None:
 
 class _JobProgress:
     """A progress bar that appears with the first finished job, so that bad input shows only
-    its one-line error."""
+    its one-line error (none with --quiet). Called at every step of the run, it also stops the
+    run for a Ctrl-C that Python swallowed (see `_stop_if_requested`)."""
 
-    def __init__(self) -> None:
+    def __init__(self, quiet: bool = False) -> None:
+        self.quiet = quiet
         self.bar: Progress | None = None
         self.task_id = None
 
     def __call__(self, what: str, done: int, total: int) -> None:
+        _stop_if_requested()
+        if self.quiet:
+            return
         if self.bar is None:
             self.bar = Progress(TextColumn("[bold blue]{task.description:<28}"), BarColumn(),
                                 MofNCompleteColumn(), TimeElapsedColumn(), console=err)
@@ -267,7 +272,8 @@ def _assess_and_report(source, target: str, *, out: Path, quiet: bool, **options
     from dlcheck.pipeline import assess
 
     _or_fail(check_output_dir, out)
-    progress = None if quiet else _JobProgress()
+    _stop_if_requested()  # a Ctrl-C that landed in one of the imports above
+    progress = _JobProgress(quiet)
 
     def log(message: str) -> None:
         if not quiet:
@@ -325,18 +331,38 @@ def _say_interrupted(message: str) -> None:
         err.print(message, highlight=False, markup=False, soft_wrap=True)
 
 
-def _interrupt_on_sigterm(signum, frame) -> None:
-    if os.getpid() != _MAIN_PID:  # a forked child inherited this handler: just end
-        signal.signal(signum, signal.SIG_DFL)
+_stop_requested = False
+
+
+def _interrupt(signum, frame) -> None:
+    """SIGINT and SIGTERM in the main process: stop as cleanly as on Ctrl-C, and remember it.
+
+    Python ignores an exception raised while it runs some callbacks (a module lock's weakref
+    callback during an import prints "Exception ignored" and goes on): a Ctrl-C landing there
+    would be lost and the run would go on. `_stop_if_requested` raises it again at the next
+    step of the run."""
+    global _stop_requested
+    if os.getpid() != _MAIN_PID:  # a forked child inherited this handler
+        if signum == signal.SIGINT:
+            raise KeyboardInterrupt
+        signal.signal(signum, signal.SIG_DFL)  # SIGTERM: just end
         os.kill(os.getpid(), signum)
         return
-    raise KeyboardInterrupt  # stop as cleanly as on Ctrl-C
+    _stop_requested = True
+    raise KeyboardInterrupt
+
+
+def _stop_if_requested() -> None:
+    if _stop_requested:
+        raise KeyboardInterrupt
 
 
 def main() -> None:
     global _MAIN_PID
     _MAIN_PID = os.getpid()
-    signal.signal(signal.SIGTERM, _interrupt_on_sigterm)
+    signal.signal(signal.SIGTERM, _interrupt)
+    if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:  # a background job ignores it
+        signal.signal(signal.SIGINT, _interrupt)
     try:
         app()
     except KeyboardInterrupt:

@@ -105,7 +105,7 @@ TABULAR_LADDER: tuple[ModelSpec, ...] = (
     _rung("random_forest", "ensemble", "random forest (scikit-learn)", _random_forest,
           "tree", slow=True, relative_cost=5, work_rate=3.0),
     _rung("lightgbm", "ensemble", "gradient-boosted trees (LightGBM defaults)", _lightgbm,
-          "tree", relative_cost=3, work_rate=0.4),
+          "tree", relative_cost=3, work_rate=0.4, fit_kwargs=_lightgbm_fit_kwargs),
     _rung("mlp", "deep", "MLP for tables: periodic numeric embeddings (" + _EMBEDDINGS
           + "), category embeddings, LayerNorm, dropout, AdamW, early stopping",
           _deep("mlp", lr=1e-3, weight_decay=1e-4), "deep", slow=True, relative_cost=40,
