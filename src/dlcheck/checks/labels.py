@@ -30,6 +30,7 @@ from typing import ClassVar
 
 import numpy as np
 
+from dlcheck.benchmark.fitting import imbalance_ratio
 from dlcheck.benchmark.results import ModelResult
 from dlcheck.checks.base import TABLES, CheckContext, NotApplicable
 from dlcheck.data.tabular.prepare import TableData
@@ -189,7 +190,8 @@ def unweighted_probabilities(model: ModelResult, oof: np.ndarray, prepared: Tabl
     proba = oof / oof.sum(axis=1, keepdims=True)
     counts = np.bincount(prepared.y, minlength=proba.shape[1]).astype(float)
     folds = context.results.split.first_repeat
-    default = "balanced" if counts.max() / max(counts.min(), 1) >= \
+    # The benchmark's own rule (ModelContext.class_weight) on the ratio it was given.
+    default = "balanced" if imbalance_ratio(prepared) >= \
         IMBALANCE_RATIO_FOR_CLASS_WEIGHTS else None
     params = dict(model.job(folds[0]).params) if folds else {}
     if params.get("class_weight", default) == "balanced":

@@ -76,6 +76,7 @@ class TableData:
 
     def describe(self) -> dict:
         """What the report says of a table: its columns, their kinds, what was left out."""
+        missing = self.X.isna().sum()
         return {
             "rows_input": self.n_rows_input,
             "columns": self.n_columns_input,
@@ -84,8 +85,8 @@ class TableData:
             "dropped_columns": self.dropped_columns,
             "numeric_features": self.numeric_columns,
             "categorical_features": self.categorical_columns,
-            "missing_cells": int(self.X.isna().sum().sum()),
-            "missing_by_column": {str(c): int(n) for c, n in self.X.isna().sum().items()},
+            "missing_cells": int(missing.sum()),
+            "missing_by_column": {str(c): int(n) for c, n in missing.items()},
         }
 
     def model_inputs(self) -> TableInputs:
