@@ -178,9 +178,9 @@ def decide(
         if fewer_rows:
             reasons.append(fewer_rows)
         if capped:
-            reasons.append(f"Some networks stopped at their epoch cap instead of early "
-                           f"stopping ({', '.join(capped)}): the deep side may be "
-                           "underestimated.")
+            reasons.append(f"Some networks stopped at their epoch cap or the time limit per "
+                           f"fit instead of early stopping ({', '.join(capped)}): the deep "
+                           "side may be underestimated.")
     if explain_required:
         reasons += _explain_required_reasons(results, explained, reference, best, allowed)
     reasons += _choice_sentences(results, choice, min_gain.value)
@@ -252,7 +252,8 @@ def confidence(decision: str, interval: Interval, threshold: float, n_rows: int,
     3. Fewer than 500 rows cap it at medium, fewer than 100 at low; time folds (whose
        interval is approximate) at medium.
     4. A `classical` verdict loses a level when the deep side may be underestimated: networks
-       stopped at their epoch cap, or trained on fewer rows than the classical side.
+       stopped at their epoch cap or the time limit per fit, or trained on fewer rows than
+       the classical side.
     """
     why = []
     one_repeat = results.split.n_repeats == 1
@@ -298,7 +299,8 @@ def confidence(decision: str, interval: Interval, threshold: float, n_rows: int,
         level -= 1
         why.append("one level lower: the deep side may be underestimated ("
                    + "; ".join(w for w, on in (
-                       ("networks stopped at their epoch cap", deep_undertrained),
+                       ("networks stopped at their epoch cap or the time limit per fit",
+                        deep_undertrained),
                        ("networks trained on fewer rows than the classical side",
                         deep_fewer_rows)) if on) + ")")
     return LEVELS[level], why

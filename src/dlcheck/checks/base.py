@@ -61,11 +61,12 @@ def applies_to(check: Check, kind: str) -> bool:
 
 def ranked_candidates(models: list[ModelResult], families: set[str],
                       greater_is_better: bool) -> list[ModelResult]:
-    """The models of these families, best first (the name settles exact ties); a tuned
+    """The models of these families, best first (ladder order settles exact ties, as in
+    `BenchmarkResults.best`, so a check names the model the report calls the best); a tuned
     variant stands for its default, which is refitted in its place."""
     sign = goodness_sign(greater_is_better)
     return sorted((m for m in models if m.family in families and not m.tuned_variant),
-                  key=lambda m: (-sign * m.mean, m.name))
+                  key=lambda m: -sign * m.mean)
 
 
 def affordable_model(models: list[ModelResult], families: set[str], greater_is_better: bool,
