@@ -69,10 +69,12 @@ def main_options(
 @app.command()
 def run(
     data: Annotated[Path | None, typer.Argument(
-        help="CSV, TSV or Parquet file with one row per example. Omit it with --example.",
+        help="CSV, TSV or Parquet file with one row per example, or a folder of images with "
+             "one subfolder per class (PNG, JPEG, BMP). Omit it with --example.",
         show_default=False)] = None,
     target: Annotated[str | None, typer.Option(
-        "--target", "-t", help="Name of the column to predict.", show_default=False)] = None,
+        "--target", "-t", help="Name of the column to predict (for a folder of images: the "
+        "name the labels go by, default the folder's name).", show_default=False)] = None,
     task: Annotated[TaskChoice, typer.Option(
         help="What kind of prediction: auto detects it from the target column.")]
         = TaskChoice.auto,
@@ -126,8 +128,25 @@ def run(
     quiet: Annotated[bool, typer.Option(
         "--quiet", "-q", help="No progress bar and no tables: only the report files.")]
         = False,
+    image_col: Annotated[str | None, typer.Option(
+        help="Column of image file paths (relative to the table's folder): the table is then "
+             "a set of labelled images, with --target and optionally --group-col.",
+        show_default=False)] = None,
+    image_size: Annotated[int | None, typer.Option(
+        help="Side in pixels that every image is resized to (8..512). Default: the images' "
+             "most common size (longer side) within 8..64. An image of another shape is "
+             "scaled to fit, aspect ratio kept, and centred on black.",
+        show_default=False)] = None,
+    augment_flip: Annotated[bool, typer.Option(
+        "--augment-flip", help="Let the image networks also train on left-right mirrored "
+        "images (off by default: a mirrored digit or letter is another symbol; right for "
+        "photos of objects).")] = False,
+    weights: Annotated[Path | None, typer.Option(
+        help="A pretrained torchvision ResNet checkpoint (.pth, e.g. resnet18-f37072fd.pth) "
+             "to fine-tune on images. Default: one in the torch hub cache, if any; nothing is "
+             "ever downloaded.", show_default=False)] = None,
 ) -> None:
-    """Assess one table: benchmark the ladder, decide, and write the report.
+    """Assess one table or image set: benchmark the ladder, decide, and write the report.
 
     Every finished job is saved in OUT/dlcheck-runs.sqlite as it finishes: after Ctrl-C, a
     crash or a lost machine, the same command goes on where the run stopped.
@@ -141,10 +160,13 @@ def run(
         options["data_name"] = f"{example} (example)"
     elif data is None:
         _fail("give a DATA file (or --example NAME; see `dlcheck examples`).")
-    elif target is None:
+    elif target is None and not data.is_dir():
         _fail("--target is required: name the column to predict, e.g. --target churn.")
     else:
         source = data
+    if image_col is not None or image_size is not None or augment_flip or weights is not None:
+        options.update(image_col=image_col, image_size=image_size, augment_flip=augment_flip,
+                       weights=weights)
     _assess_and_report(source, target, out=out, quiet=quiet, **options, task=task.value,
                        budget=budget.value, time_col=time_col, gap=gap, group_col=group_col,
                        min_gain=min_gain, explain_required=explain_required, seed=seed,
@@ -232,10 +254,10 @@ def _duration(seconds: float | None) -> str:
 def examples() -> None:
     """List the real example data sets available offline."""
     table = Table(title="Examples (run one with: dlcheck run --example NAME)")
-    for col in ("name", "task", "target", "description", "source"):
+    for col in ("name", "kind", "task", "target", "description", "source"):
         table.add_column(col)
     for e in EXAMPLES.values():
-        table.add_row(e.name, e.task, e.target, e.description, e.source)
+        table.add_row(e.name, e.kind, e.task, e.target, e.description, e.source)
     Console().print(table)
 
 
@@ -267,7 +289,7 @@ class _JobProgress:
             self.bar = None
 
 
-def _assess_and_report(source, target: str, *, out: Path, quiet: bool, **options) -> None:
+def _assess_and_report(source, target: str | None, *, out: Path, quiet: bool, **options) -> None:
     from dlcheck.assessment import check_output_dir
     from dlcheck.pipeline import assess
 

@@ -25,6 +25,9 @@ OPTIONS: dict[str, tuple[str, str]] = {
     "skip_check": ("--skip-check", "skip_checks"),
     "out": ("--out", "run_dir"),
     "out_dir": ("--out", "out_dir"),
+    "image_col": ("--image-col", "image_col"),
+    "image_size": ("--image-size", "image_size"),
+    "weights": ("--weights", "weights"),
     "resume": ("--resume", "resume=True"),
     "fresh": ("--fresh", "fresh=True"),
 }

@@ -35,7 +35,7 @@ ProgressCallback = Callable[[str, int, int], None]
 
 def assess(
     data: pd.DataFrame | str | os.PathLike,
-    target: str,
+    target: str | None = None,
     *,
     task: str = "auto",
     budget: str | Budget = "quick",
@@ -55,10 +55,21 @@ def assess(
     resume: bool = False,
     fresh: bool = False,
     log: Callable[[str], None] | None = None,
+    image_col: str | None = None,
+    image_size: int | None = None,
+    augment_flip: bool = False,
+    weights: str | os.PathLike | None = None,
 ) -> Assessment:
-    """Benchmark the ladder of models on a table and decide whether deep learning is worth it.
+    """Benchmark the ladder of models on a table or on images and decide whether deep learning
+    is worth it.
 
-    `data` is a DataFrame or the path of a CSV, TSV or Parquet file; `data_name` names it in
+    `data` is a DataFrame, the path of a CSV, TSV or Parquet file, or a folder of images with
+    one subfolder per class (`target` then defaults to the folder's name); a table whose
+    `image_col` holds image paths (relative to the table's folder) is a set of images too.
+    Images are resized to `image_size` pixels (default: their most common size, within 8..64);
+    `augment_flip` lets the networks train on mirrored images; `weights` is a torchvision
+    ResNet checkpoint to fine-tune (default: one in the torch hub cache, if any; nothing is
+    downloaded). `data_name` names the data in
     the report (default: the file name, or "DataFrame"); `skip_checks` lists pitfall check
     codes not to run. Raises DataError on input that no benchmark can use, with a message that
     says what to do.
@@ -84,7 +95,10 @@ def assess(
         raise DataError("<resume> and <fresh> contradict each other: choose one.")
     budget_preset = get_budget(budget)
     prepared, source = load_dataset(data, target, task, time_col=time_col,
-                                    group_col=group_col)
+                                    group_col=group_col, image_col=image_col,
+                                    image_size=image_size, augment_flip=augment_flip,
+                                    weights=weights)
+    target = prepared.target
     source = data_name or source
     timings["load_and_profile"] = time.perf_counter() - started
     if gap and time_col is None:
@@ -94,6 +108,9 @@ def assess(
                "time_col": time_col, "gap": gap, "group_col": group_col, "min_gain": min_gain,
                "explain_required": explain_required, "seed": seed,
                "skip_checks": sorted(skip_checks)}
+    if prepared.kind == "image":
+        options.update(image_col=image_col, image_size=image_size, augment_flip=augment_flip,
+                       weights=None if weights is None else str(weights))
     from dlcheck.executors.base import WorkerLost
     from dlcheck.executors.local import LocalExecutor
     from dlcheck.executors.storing import StoringExecutor
@@ -157,7 +174,7 @@ def _assess_prepared(prepared: Dataset, budget_preset: Budget, options: dict[str
     from dlcheck.checks.base import CheckContext
     from dlcheck.checks.registry import run_checks
     from dlcheck.executors.base import threads_per_job
-    from dlcheck.models.registry import ladder_for
+    from dlcheck.models.registry import ladder_for, not_tried
     from dlcheck.report.builder import build_report
     from dlcheck.verdict import decide
 
@@ -178,7 +195,7 @@ def _assess_prepared(prepared: Dataset, budget_preset: Budget, options: dict[str
                 progress(label or f"{result.model} {result.fold_id}", done, len(jobs))
         return [finished[job.key] for job in jobs]
 
-    specs = list(ladder_for(prepared.kind))
+    specs = list(ladder_for(prepared.kind, bench_data.inputs.features))
     job_results = run_jobs(plan_jobs(specs, split.folds))
     metric = PRIMARY_METRIC[prepared.task]
     results = aggregate(job_results, specs, prepared.task, metric, split)
@@ -187,6 +204,7 @@ def _assess_prepared(prepared: Dataset, budget_preset: Budget, options: dict[str
         raise RuntimeError(f"the dummy baseline failed: {results.failures.get('dummy')}")
 
     health = _benchmark_findings(results)  # of the ladder as benchmarked, before tuning
+    health += _not_tried_findings(not_tried(prepared.kind, bench_data.inputs.features))
 
     stage = time.perf_counter()
     if "tuning" not in options["skip_checks"]:  # skipping the check skips the tuning it reads
@@ -206,6 +224,7 @@ def _assess_prepared(prepared: Dataset, budget_preset: Budget, options: dict[str
     stage = time.perf_counter()
     comparison = compare(results, options["min_gain"])
     verdict = decide(results, comparison, findings, n_rows=prepared.n_rows,
+                     kind=prepared.kind, n_classes=len(prepared.classes),
                      explain_required=options["explain_required"])
     timings["verdict"] = time.perf_counter() - stage
     timings["total"] = time.perf_counter() - started
@@ -271,6 +290,19 @@ def _benchmark_findings(results: BenchmarkResults) -> list[Finding]:
             advice="Their scores may improve with a larger --budget.",
         ))
     return findings
+
+
+def _not_tried_findings(reasons: dict[str, str]) -> list[Finding]:
+    from dlcheck.checks.outcomes import NotTriedOutcome
+
+    return [Finding(
+        check="model_not_tried", severity="info", summary=f"{name} was not tried: {why}.",
+        evidence={"model": name, "why": why},
+        advice="Transfer learning is often the deep option that wins on small image sets: "
+               "with the weights at hand it is worth a run." if "pretrained" in name else
+               "Provide what it needs to include it.",
+        outcome=NotTriedOutcome({name: why}),
+    ) for name, why in reasons.items()]
 
 
 def _environment(executor: Executor, device: str) -> dict[str, Any]:

@@ -12,7 +12,7 @@ Every rule is symmetric between the two sides (docs/methodology.md):
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Literal
 
 from dlcheck._config import ALPHA
@@ -22,6 +22,7 @@ from dlcheck.benchmark.stats import Interval, goodness_sign
 from dlcheck.checks.outcomes import (
     ExplainabilityOutcome,
     LearningCurveOutcome,
+    NotTriedOutcome,
     PermutationOutcome,
     SurrogateFidelity,
     outcome_of,
@@ -72,8 +73,44 @@ def decide(
     *,
     n_rows: int,
     explain_required: bool = False,
+    kind: str = "table",
+    n_classes: int = 0,
 ) -> Verdict:
-    """fix_data > no_signal > deep_learning > classical, as the SPEC orders them."""
+    """fix_data > no_signal > deep_learning > classical, as the SPEC orders them. The rules
+    are the same for every kind of data; for images the outlook also counts rows as images
+    per class and says whether transfer learning was tried."""
+    verdict = _decide(results, comparison, findings, n_rows=n_rows,
+                      explain_required=explain_required)
+    if kind == "image" and verdict.decision in ("classical", "deep_learning"):
+        verdict = replace(verdict, outlook=_image_outlook(verdict.outlook, findings,
+                                                          max(n_classes, 1)))
+    return verdict
+
+
+def _image_outlook(outlook: str, findings: list[Finding], n_classes: int) -> str:
+    """The outlook in labelled images per class, and what transfer learning adds."""
+    curves = outcome_of(findings, LearningCurveOutcome)
+    crossing = curves.crossing if curves else None
+    if crossing and crossing.get("status") == "crosses" and crossing.get("rows"):
+        outlook += (f" That is about {crossing['rows'] * 1.25 / n_classes:,.0f} labelled images "
+                    "per class before a network trained from scratch pays off.")
+    not_tried = outcome_of(findings, NotTriedOutcome)
+    pretrained = [n for n in (not_tried.models if not_tried else {}) if "pretrained" in n]
+    if pretrained:
+        outlook += (" Transfer learning (a pretrained network fine-tuned) was not tried, for "
+                    "want of pretrained weights: on small image sets it is often the deep "
+                    "option that wins; run again with --weights to weigh it.")
+    return outlook
+
+
+def _decide(
+    results: BenchmarkResults,
+    comparison: Comparison,
+    findings: list[Finding],
+    *,
+    n_rows: int,
+    explain_required: bool = False,
+) -> Verdict:
     blocking = [f for f in findings if f.blocking]
     if blocking:
         level = max(LEVELS.index(f.confidence or "medium") for f in blocking)

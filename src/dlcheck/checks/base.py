@@ -37,6 +37,7 @@ ANY_KIND: frozenset[str] = frozenset({"*"})
 """`Check.kinds` of a check that reads only what every Dataset has (the target, the task,
 groups, times) and the results."""
 TABLES: frozenset[str] = frozenset({"table"})
+IMAGES: frozenset[str] = frozenset({"image"})
 
 
 class Check(Protocol):

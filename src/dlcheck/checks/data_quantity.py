@@ -32,14 +32,29 @@ class DataQuantity:
         prepared = context.dataset
         n_rows, n_features = prepared.n_rows, prepared.n_features
         findings = self._near_constant(context)
+        images = prepared.kind == "image"
         if n_rows < self.min_rows:
             findings.append(Finding(
                 self.code, "warning",
+                f"Only {n_rows:,} images: every 95% interval in this report is wide, and a "
+                "network trained from scratch rarely beats classic features on this few; a "
+                "pretrained network fine-tuned is the deep option that can." if images else
                 f"Only {n_rows:,} rows: every 95% interval in this report is wide, and deep "
                 "networks rarely beat trees on tables this small.",
                 {"rows": n_rows, "threshold": self.min_rows},
-                "Treat small differences between models as noise; collect more rows before "
-                "investing in deep learning.",
+                "Treat small differences between models as noise; collect more "
+                + ("labelled images" if images else "rows") + " before investing in deep "
+                "learning.",
+            ))
+        if images and prepared.classes:
+            counts = np.bincount(prepared.y, minlength=len(prepared.classes))
+            findings.append(Finding(
+                self.code, "info",
+                f"{n_rows:,} images in {len(counts)} classes: {int(counts.min()):,} to "
+                f"{int(counts.max()):,} per class (median {int(np.median(counts)):,}).",
+                {"images_per_class": dict(zip(prepared.classes, counts.tolist(), strict=True)),
+                 "min": int(counts.min()), "median": float(np.median(counts))},
+                "The learning curves below project what more images per class would bring.",
             ))
         if prepared.classes:
             counts = np.bincount(prepared.y, minlength=len(prepared.classes))
@@ -54,7 +69,9 @@ class DataQuantity:
                     "Scores for these classes rest on a handful of test rows per fold.",
                 ))
         per_feature = n_rows / max(n_features, 1)
-        if per_feature < self.min_rows_per_feature:
+        # Pixels are no features in this sense: neighbours are nearly equal and a convolution
+        # shares its weights across them.
+        if per_feature < self.min_rows_per_feature and not images:
             findings.append(Finding(
                 self.code, "warning",
                 f"{per_feature:.1f} rows per feature ({n_rows:,} rows, {n_features} features): "

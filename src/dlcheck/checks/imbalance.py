@@ -11,7 +11,7 @@ import numpy as np
 from dlcheck.benchmark.compare import CLASSICAL
 from dlcheck.benchmark.scoring import METRICS, WHY_PRIMARY
 from dlcheck.benchmark.stats import paired_difference
-from dlcheck.checks.base import TABLES, CheckContext, NotApplicable, ranked_candidates
+from dlcheck.checks.base import IMAGES, TABLES, CheckContext, NotApplicable, ranked_candidates
 from dlcheck.findings import Finding, rounded
 from dlcheck.models.spec import IMBALANCE_RATIO_FOR_CLASS_WEIGHTS
 
@@ -20,7 +20,7 @@ from dlcheck.models.spec import IMBALANCE_RATIO_FOR_CLASS_WEIGHTS
 class ClassImbalance:
     code: ClassVar[str] = "class_imbalance"
     title: ClassVar[str] = "Unbalanced labels"
-    kinds: ClassVar[frozenset[str]] = TABLES
+    kinds: ClassVar[frozenset[str]] = TABLES | IMAGES
     warn_ratio: float = 10.0
     """Majority / minority count at or above which the imbalance is a warning."""
     warn_minority_share: float = 0.05

@@ -32,7 +32,7 @@ import numpy as np
 
 from dlcheck.benchmark.fitting import imbalance_ratio
 from dlcheck.benchmark.results import ModelResult
-from dlcheck.checks.base import TABLES, CheckContext, NotApplicable
+from dlcheck.checks.base import IMAGES, TABLES, CheckContext, NotApplicable
 from dlcheck.data.tabular.prepare import TableData
 from dlcheck.findings import Finding, rounded
 from dlcheck.models.spec import IMBALANCE_RATIO_FOR_CLASS_WEIGHTS
@@ -42,7 +42,7 @@ from dlcheck.models.spec import IMBALANCE_RATIO_FOR_CLASS_WEIGHTS
 class WrongLabels:
     code: ClassVar[str] = "wrong_labels"
     title: ClassVar[str] = "Wrong labels"
-    kinds: ClassVar[frozenset[str]] = TABLES
+    kinds: ClassVar[frozenset[str]] = TABLES | IMAGES
     warning_share: float = 0.05
     """Estimated share of mislabeled rows at which the labels deserve a review (when it also
     exceeds what the model's uncertainty explains)."""
@@ -113,8 +113,9 @@ class WrongLabels:
         suspects = [{"row": int(r), "label": _name(prepared.classes[labels[i]]),
                      "predicted": _name(prepared.classes[c]),
                      "probability_of_predicted": round(float(proba[i, c]), 4),
-                     "probability_of_label": round(float(proba[i, labels[i]]), 4)}
-                    for r, i, c in zip(source_rows, ranked, predicted, strict=True)]
+                     "probability_of_label": round(float(proba[i, labels[i]]), 4),
+                     **prepared.describe_row(int(p))}
+                    for r, p, i, c in zip(source_rows, rows, ranked, predicted, strict=True)]
         return {
             "estimated_share": round(observed["share"], 4),
             "estimated_rows": int(round(observed["share"] * n)),
@@ -126,7 +127,8 @@ class WrongLabels:
                                         for c, d in observed["per_class"].items()},
             "rows_checked": int(n), "model": model, "confidence": self.confidence,
             "most_suspected_rows": [s["row"] for s in suspects], "most_suspected": suspects,
-            "row_numbering": "0-based positions of data rows in the input table",
+            "row_numbering": "0-based positions of data rows in the input table"
+            if prepared.kind == "table" else "0-based positions of the images used",
         }
 
     def _finding(self, e: dict, warn: bool) -> Finding:

@@ -48,6 +48,14 @@ class LearningCurveOutcome:
     `deep_rows_seen`; None when there is no pair of curves to compare."""
 
 
+@dataclass(frozen=True)
+class NotTriedOutcome:
+    """Rungs of the ladder that could not be tried on this data (a pretrained network without
+    its weights), and why."""
+
+    models: dict[str, str] = field(default_factory=dict)
+
+
 T = TypeVar("T")
 
 

@@ -9,9 +9,11 @@ from typing import Any, ClassVar
 import numpy as np
 
 from dlcheck.benchmark.jobs import JobResult
-from dlcheck.benchmark.results import BenchmarkResults, ModelResult
+from dlcheck.benchmark.results import BenchmarkResults
 from dlcheck.benchmark.stats import goodness_sign
-from dlcheck.checks.base import TABLES, CheckContext, NotApplicable
+from dlcheck.checks.base import IMAGES, TABLES, CheckContext, NotApplicable
+from dlcheck.checks.image_robustness import image_robustness_findings
+from dlcheck.checks.robustness_parts import TABLE_NOISE, NoiseWording, best_of, join_names
 from dlcheck.findings import Finding, rounded
 from dlcheck.probes import adversarial as adv
 from dlcheck.probes import probe_hook
@@ -34,7 +36,7 @@ class Robustness:
 
     code: ClassVar[str] = "robustness"
     title: ClassVar[str] = "Networks are not brains: robustness"
-    kinds: ClassVar[frozenset[str]] = TABLES
+    kinds: ClassVar[frozenset[str]] = TABLES | IMAGES
     n_folds: int = 1
     """Folds of the first repeat refitted and probed; figures are averaged over them."""
     noise_edge_lost_warning: float = 0.25
@@ -51,34 +53,15 @@ class Robustness:
     def run(self, context: CheckContext) -> list[Finding]:
         if context.run_jobs is None:
             raise NotApplicable("no executor to refit the models")
+        if context.dataset.kind == "image":
+            return image_robustness_findings(self, context)
         if not context.dataset.numeric_columns:
             raise NotApplicable("no numeric feature: noise, rows from outside the data and "
                                 "adversarial perturbations all act on numeric features")
         results = context.results
-        # A tuned variant stands for its default (see the tuning check): refit it instead.
-        models = [m for m in results.models
-                  if m.family != "baseline" and not getattr(m, "tuned_variant", "")]
-        if not models:
-            raise NotApplicable("no model besides the baseline")
-        folds = results.split.probe_folds(self.n_folds)
-        # Slowest first, so that the workers finish together.
-        jobs = [m.job(fold, after_fit=probe_hook("robustness"))
-                for m in sorted(models, key=lambda m: -m.fit_seconds) for fold in folds]
-        done = context.run_jobs(jobs)
-        by_model: dict[str, list[JobResult]] = {}
-        failed: dict[str, str] = {}
-        for r in done:
-            if r.ok and "robustness" in r.extras:
-                by_model.setdefault(r.model, []).append(r)
-            else:
-                failed.setdefault(r.model, r.error or "no figures")
-        if not by_model:
-            raise RuntimeError(f"the refits failed: {next(iter(failed.values()))}")
-        figures = {m.name: _average([r.extras["robustness"] for r in by_model[m.name]])
-                   for m in models if m.name in by_model}
-        fold_ids = [f.id for f in folds]
+        figures, failed, fold_ids = self.probe(context, "robustness")
         findings = [f for f in (
-            self._noise(results, figures, fold_ids),
+            self.noise_finding(results, figures, fold_ids),
             self._confidence(results, figures, context.dataset.classes)
             if results.task != "regression" else self._extrapolation(figures),
             self._adversarial(results, figures, context.dataset.classes),
@@ -88,12 +71,41 @@ class Robustness:
                 f.evidence["failed_refits"] = dict(failed)
         return findings
 
+    def probe(self, context: CheckContext, probe_name: str) \
+            -> tuple[dict[str, dict], dict[str, str], list[str]]:
+        """Every model but the baseline refitted on the first fold(s) and probed there: its
+        figures (averaged over the folds), the refits that failed, and the folds' ids."""
+        results = context.results
+        # A tuned variant stands for its default (see the tuning check): refit it instead.
+        models = [m for m in results.models
+                  if m.family != "baseline" and not getattr(m, "tuned_variant", "")]
+        if not models:
+            raise NotApplicable("no model besides the baseline")
+        folds = results.split.probe_folds(self.n_folds)
+        # Slowest first, so that the workers finish together.
+        jobs = [m.job(fold, after_fit=probe_hook(probe_name))
+                for m in sorted(models, key=lambda m: -m.fit_seconds) for fold in folds]
+        done = context.run_jobs(jobs)
+        by_model: dict[str, list[JobResult]] = {}
+        failed: dict[str, str] = {}
+        for r in done:
+            if r.ok and probe_name in r.extras:
+                by_model.setdefault(r.model, []).append(r)
+            else:
+                failed.setdefault(r.model, r.error or "no figures")
+        if not by_model:
+            raise RuntimeError(f"the refits failed: {next(iter(failed.values()))}")
+        figures = {m.name: _average([r.extras[probe_name] for r in by_model[m.name]])
+                   for m in models if m.name in by_model}
+        return figures, failed, [f.id for f in folds]
+
     # -- noise ------------------------------------------------------------------------------
-    def _noise(self, results: BenchmarkResults, figures: dict[str, dict],
-               fold_ids: list[str]) -> Finding | None:
+    def noise_finding(self, results: BenchmarkResults, figures: dict[str, dict],
+               fold_ids: list[str], wording: NoiseWording | None = None) -> Finding | None:
+        wording = wording or TABLE_NOISE
         metric = results.metric
         sign = goodness_sign(metric.greater_is_better)
-        levels = list(probe.NOISE_LEVELS)
+        levels = list(next(iter(figures.values()))["noise"]["levels"])
         dummy = _dummy_score(results, fold_ids)
         per_model: dict[str, dict[str, Any]] = {}
         for name, fig in figures.items():
@@ -109,14 +121,14 @@ class Robustness:
                 "loss": [rounded(sign * (clean - s)) for s in noisy], "edge_kept": kept}
         if not per_model:
             return None
-        best = _best(results, per_model)
+        best = best_of(results, per_model)
         b = per_model[best.name]
-        scores = _join([f"{s:.3f}" for s in b["noisy"]])
-        summary = (f"Under Gaussian noise of {_levels(levels)} x each numeric feature's "
-                   f"standard deviation, {best.name} (the best model) goes from {metric.name} "
+        scores = join_names([f"{s:.3f}" for s in b["noisy"]])
+        summary = (f"Under Gaussian noise of {_levels(levels)} {wording.unit}, "
+                   f"{best.name} (the best model) goes from {metric.name} "
                    f"{b['clean']:.3f} to {scores} respectively")
         if None not in b["edge_kept"]:
-            summary += (" (it keeps " + _join([f"{k:.0%}" for k in b["edge_kept"]])
+            summary += (" (it keeps " + join_names([f"{k:.0%}" for k in b["edge_kept"]])
                         + " of its edge over the dummy)")
         summary += "."
         middle = len(levels) // 2
@@ -126,27 +138,22 @@ class Robustness:
             else sorted(per_model, key=lambda n: per_model[n]["loss"][middle])
         if len(ranked) > 1:
             most, least = ranked[0], ranked[-1]
-            summary += (f" At {levels[middle]:g} std the most robust model is {most} "
+            summary += (f" At {levels[middle]:g} {wording.short} the most robust model is {most} "
                         f"({_describe(per_model[most], middle, metric.name)}), the least "
                         f"{least} ({_describe(per_model[least], middle, metric.name)}).")
         lost = None if b["edge_kept"][0] is None else 1.0 - b["edge_kept"][0]
         fragile = lost is not None and lost >= self.noise_edge_lost_warning
-        evidence = {"metric": metric.name, "levels": levels, "level_unit":
-                    "training standard deviation of each numeric feature",
+        evidence = {"metric": metric.name, "levels": levels, "level_unit": wording.evidence,
                     "dummy_score": rounded(dummy), "best_model": best.name,
                     "most_robust": ranked[0], "least_robust": ranked[-1],
                     "rows_scored": _rows(figures), "models": per_model,
                     "edge_lost_warning": self.noise_edge_lost_warning}
         if fragile:
             return Finding(
-                self.code, "warning", summary + f" Noise of {levels[0]:g} std already costs "
-                f"{best.name} {lost:.0%} of what it adds over the dummy.", evidence,
-                "The model leans on fine differences in feature values: check how precisely "
-                "the features are measured in production, and prefer a model that keeps its "
-                "score under noise (or train with noise augmentation).")
-        return Finding(self.code, "info", summary, evidence,
-                       "If production features are noisier than the training data, expect "
-                       "scores like the noisy ones; prefer the more robust of tied models.")
+                self.code, "warning", summary + f" Noise of {levels[0]:g} {wording.short} "
+                f"already costs {best.name} {lost:.0%} of what it adds over the dummy.",
+                evidence, wording.fragile_advice)
+        return Finding(self.code, "info", summary, evidence, wording.advice)
 
     # -- confidence off the data ------------------------------------------------------------
     def _confidence(self, results: BenchmarkResults, figures: dict[str, dict],
@@ -170,7 +177,7 @@ class Robustness:
         if flagged:
             parts = [f"{n} {per_model[n]['random']:.2f} (on real test rows "
                      f"{per_model[n]['test']:.2f})" for n in flagged]
-            summary = (f"{_join(flagged)} {'is' if len(flagged) == 1 else 'are'} confident "
+            summary = (f"{join_names(flagged)} {'is' if len(flagged) == 1 else 'are'} confident "
                        f"about random rows unlike any training row: mean top-class probability "
                        f"on {probe.N_RANDOM_ROWS:,} random rows {'; '.join(parts)}; "
                        f"chance is {1 / max(len(classes), 1):.2f}.")
@@ -194,7 +201,7 @@ class Robustness:
         more_sure = [n for n, c in per_model.items()
                      if c.get("test") is not None and c["random"] > c["test"]]
         if more_sure:
-            summary += (f" Still, {_join(more_sure)} {'is' if len(more_sure) == 1 else 'are'} "
+            summary += (f" Still, {join_names(more_sure)} {'is' if len(more_sure) == 1 else 'are'} "
                         "more sure about them than about real test rows.")
         return Finding(self.code, "info", summary, evidence,
                        "Confidence on rows unlike the training data means little for any "
@@ -220,7 +227,7 @@ class Robustness:
         if flagged:
             return Finding(
                 self.code, "warning",
-                f"{_join(flagged)} {'invents' if len(flagged) == 1 else 'invent'} values for "
+                f"{join_names(flagged)} {'invents' if len(flagged) == 1 else 'invent'} values for "
                 f"rows unlike any training row. {headline}.", evidence,
                 "Its predictions on inputs outside the training ranges are extrapolations no "
                 "data supports: check that production rows fall inside those ranges.")
@@ -241,7 +248,7 @@ class Robustness:
             if isinstance(aim, str) and aim.startswith("class:"):
                 k = int(aim.split(":")[1])
                 a["universal_aim"] = f"class {classes[k]!r}" if k < len(classes) else aim
-        best = _best(results, per_model)
+        best = best_of(results, per_model)
         a = per_model[best.name]
         share, limit = adv.FLIP_SHARE, adv.EPS_MAX
         if a["fgsm_eps"] is None:
@@ -272,7 +279,7 @@ class Robustness:
             if a.get("numeric_embedding_bounded"):
                 bounded.setdefault(a["numeric_embedding"], []).append(n)
         for note, names in bounded.items():
-            summary += (f" On this wide table {_join(names)} "
+            summary += (f" On this wide table {join_names(names)} "
                         f"{'has' if len(names) == 1 else 'have'} {note}.")
         return Finding(self.code, "info", summary, evidence,
                        "Small, aimed changes of the inputs move a network's predictions far "
@@ -289,11 +296,6 @@ def _dummy_score(results: BenchmarkResults, fold_ids: list[str]) -> float | None
     return float(np.mean(scores)) if scores else float(baseline.mean)
 
 
-def _best(results: BenchmarkResults, among: dict) -> ModelResult:
-    sign = goodness_sign(results.metric.greater_is_better)
-    return max((results.get(n) for n in among), key=lambda m: sign * m.mean)
-
-
 def _describe(model: dict, level: int, metric: str) -> str:
     kept = model["edge_kept"][level]
     if kept is not None:
@@ -302,11 +304,7 @@ def _describe(model: dict, level: int, metric: str) -> str:
 
 
 def _levels(levels: list[float]) -> str:
-    return _join([f"{x:g}" for x in levels])
-
-
-def _join(names: list[str]) -> str:
-    return ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else names[0]
+    return join_names([f"{x:g}" for x in levels])
 
 
 def _rows(figures: dict[str, dict]) -> int:

@@ -73,6 +73,11 @@ class Dataset(Protocol):
 
     def model_inputs(self) -> ModelInputs: ...
 
+    def describe_row(self, row: int) -> dict[str, Any]:
+        """What a finding shows of one row (position) beyond its number: for an image, its
+        file and a thumbnail; nothing for a table row (its number says where it is)."""
+        ...
+
     def describe(self) -> dict[str, Any]:
         """What report.json's `dataset` says of this kind of data beyond the rows, task,
         target and classes (for a table: its columns, their kinds, what was left out)."""

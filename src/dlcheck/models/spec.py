@@ -71,6 +71,9 @@ class ModelSpec:
     """The model step's parameters for one Optuna trial (None: not tuned)."""
     fit_kwargs: Callable[[], dict[str, Any]] | None = None
     """Keyword arguments of the model step's fit beyond the rows (LightGBM's callbacks)."""
+    unavailable: Callable[[Any], str | None] | None = None
+    """Given `ModelContext.features`, why this rung cannot be tried on this data (a pretrained
+    network without weights), or None when it can."""
 
     def work_seconds(self, n_rows: int, n_features: int, estimator) -> float:
         """Reference CPU seconds of a fit of `estimator` (fitted) on `n_rows` x `n_features`:

@@ -74,9 +74,16 @@ def train_module(
     max_seconds: float | None,
     generator: torch.Generator,
     device: torch.device,
+    augment: Callable[[TensorSet, torch.Generator], TensorSet] | None = None,
+    reduce_lr_on_plateau: bool = False,
 ) -> TrainingLog:
-    """Train in place; on return the module holds the weights of its best validation epoch."""
+    """Train in place; on return the module holds the weights of its best validation epoch.
+    `augment` transforms each training batch (images: small shifts), never the validation
+    rows. With `reduce_lr_on_plateau` the learning rate halves when the validation loss has
+    not improved for half the patience, so that a stall is first met with smaller steps."""
     optimizer = torch.optim.AdamW(module.parameters(), lr=lr, weight_decay=weight_decay)
+    scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(
+        optimizer, factor=0.5, patience=max(1, patience // 2)) if reduce_lr_on_plateau else None
     best_loss, best_epoch, best_state = float("inf"), 0, copy.deepcopy(module.state_dict())
     # Patience counts from the last improvement that matters (see `min_improvement`); the
     # weights kept are those of the lowest validation loss all the same.
@@ -95,7 +102,10 @@ def train_module(
             idx = order[begin:begin + batch_size]
             if len(idx) < 2 and len(order) > 1:
                 continue  # normalisation layers need more than one row
-            batch = _to(train.take(idx), device)
+            batch = train.take(idx)
+            if augment is not None:
+                batch = augment(batch, generator)
+            batch = _to(batch, device)
             optimizer.zero_grad(set_to_none=True)
             loss = train_loss(heads(module(*batch.inputs)), batch.y)
             loss.backward()
@@ -103,6 +113,8 @@ def train_module(
         val_loss = valid_loss(predict_heads(module, valid, device), valid.y)
         val = float(val_loss)
         first_loss = val if first_loss is None else first_loss
+        if scheduler is not None:
+            scheduler.step(val)
         if val < best_loss:
             best_loss, best_epoch = val, epoch
             best_state = copy.deepcopy(module.state_dict())

@@ -14,6 +14,7 @@ from dlcheck.benchmark.jobs import Hook
 PROBES: dict[str, str] = {
     "explain": "dlcheck.probes.explain:explain",
     "robustness": "dlcheck.probes.robustness:robustness",
+    "image_robustness": "dlcheck.probes.image_robustness:image_robustness",
 }
 """Probe name -> 'module:function'."""
 

@@ -67,7 +67,19 @@ def nested(evidence: Any) -> bool:
 
 
 def pretty(value: Any) -> str:
-    return json.dumps(value, indent=1, ensure_ascii=False)
+    """The figures as indented JSON; embedded images (data: URIs, shown as pictures
+    elsewhere on the page) as a short placeholder."""
+    return json.dumps(_without_images(value), indent=1, ensure_ascii=False)
+
+
+def _without_images(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _without_images(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_without_images(v) for v in value]
+    if isinstance(value, str) and value.startswith("data:image/"):
+        return "(an image)"
+    return value
 
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|#~])")

@@ -89,6 +89,9 @@ class TableData:
             "missing_by_column": {str(c): int(n) for c, n in missing.items()},
         }
 
+    def describe_row(self, row: int) -> dict:
+        return {}
+
     def model_inputs(self) -> TableInputs:
         return TableInputs(self.X, self.features)
 
@@ -151,10 +154,10 @@ def prepare(
     if time_col is not None and group_col is not None:
         raise DataError("<time_col> and <group_col> cannot be combined yet: choose the one "
                         "that matches how the model will be used.")
-    _require_column(df, target, "<target>")
+    require_column(df, target, "<target>")
     for option, col in (("<time_col>", time_col), ("<group_col>", group_col)):
         if col is not None:
-            _require_column(df, col, option)
+            require_column(df, col, option)
             if col == target:
                 raise DataError(f"{option} {col!r} is the target: choose another column.")
 
@@ -253,7 +256,7 @@ def prepare(
     )
 
 
-def _require_column(df: pd.DataFrame, name: str, option: str) -> None:
+def require_column(df: pd.DataFrame, name: str, option: str) -> None:
     if name in df.columns:
         return
     only = str(df.columns[0])

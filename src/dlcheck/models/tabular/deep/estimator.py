@@ -8,7 +8,6 @@ import time
 import numpy as np
 import torch
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
-from sklearn.model_selection import train_test_split
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 from torch.nn import functional as F
@@ -28,7 +27,7 @@ from dlcheck.models.training import (
     predict_heads,
     train_module,
 )
-from dlcheck.models.validation import group_holdout
+from dlcheck.models.validation import validation_split
 
 
 def torch_device(device: str) -> torch.device:
@@ -160,23 +159,9 @@ class _DeepTabularBase(BaseEstimator):
     def _validation_split(self, y_tensor: torch.Tensor, groups, order) \
             -> tuple[np.ndarray, np.ndarray]:
         """Positions of the rows that train and of those that decide early stopping."""
-        n = len(y_tensor)
-        positions = np.arange(n)
-        if order is not None:
-            ranked = np.argsort(np.asarray(order), kind="stable")
-            cut = n - int(np.ceil(self.validation_fraction * n))
-            return np.sort(ranked[:cut]), np.sort(ranked[cut:])
-        if groups is not None and len(np.unique(groups)) >= 2:
-            return group_holdout(groups, self.validation_fraction, self.random_state)
-        stratify = None
-        if self._is_classifier():
-            codes = y_tensor.numpy()
-            counts = np.bincount(codes)
-            n_valid = int(np.ceil(self.validation_fraction * n))
-            if counts.min() >= 2 and min(n_valid, n - n_valid) >= len(counts):
-                stratify = codes
-        return train_test_split(positions, test_size=self.validation_fraction,
-                                stratify=stratify, random_state=self.random_state)
+        codes = y_tensor.numpy() if self._is_classifier() else None
+        return validation_split(len(y_tensor), codes, self.validation_fraction,
+                                self.random_state, groups, order)
 
     def _epoch_limit(self, n_train: int) -> int:
         """Epochs allowed: `max_epochs`, fewer when `max_row_passes` runs out first."""

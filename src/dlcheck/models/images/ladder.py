@@ -1,0 +1,133 @@
+"""The ladder for images, from a dummy baseline to a fine-tuned pretrained ResNet.
+
+Classical rungs see classic features (features.py) fitted inside the fold; deep rungs take
+the pixels (estimator.py, networks.py). What the ladder reads of the data is
+`context.features`: the images' channels and size, whether flips are allowed, and the
+pretrained checkpoint the user has (the pretrained rung is skipped without one).
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+from sklearn.dummy import DummyClassifier
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from dlcheck.deadlines import lightgbm_deadline
+from dlcheck.models.images.features import DownscaledPixels, Flatten, HogFeatures
+from dlcheck.models.spec import ModelContext, ModelSpec
+
+
+def _dummy(c: ModelContext):
+    return DummyClassifier(strategy="prior")
+
+
+def _linear(c: ModelContext):
+    return LogisticRegression(max_iter=2000, class_weight=c.class_weight)
+
+
+def _lightgbm(c: ModelContext):
+    import lightgbm
+
+    return lightgbm.LGBMClassifier(class_weight=c.class_weight, n_jobs=c.n_threads,
+                                   random_state=c.random_state, verbose=-1)
+
+
+def _lightgbm_fit_kwargs() -> dict:
+    return {"callbacks": [lightgbm_deadline]}
+
+
+def _network(architecture: str, lr: float, weight_decay: float):
+    def build(c: ModelContext):
+        from dlcheck.models.images.estimator import ImageNetworkClassifier
+
+        return ImageNetworkClassifier(
+            architecture=architecture, channels=max(8, c.budget.deep_width // 16),
+            lr=lr, weight_decay=weight_decay, max_epochs=c.budget.max_epochs,
+            max_row_passes=c.budget.deep_row_passes, patience=image_patience(c.budget),
+            max_seconds=c.budget.deep_seconds_per_fit,
+            augment_flip=c.features.augment_flip,
+            weights=c.features.weights if architecture == "pretrained" else None,
+            class_weight=c.class_weight, n_threads=c.n_threads, device=c.device,
+            random_state=c.random_state)
+
+    return build
+
+
+def image_patience(budget) -> int:
+    """Epochs without improvement before an image network stops: half the budget's patience
+    (at least 2). Its epochs are few and costly (each sees every image, shifted anew), and the
+    learning rate halves after half of this patience, so a plateau is met with smaller steps
+    before training ends."""
+    return max(2, budget.patience // 2)
+
+
+def _prep(kind: str, c: ModelContext):
+    if kind == "flat":
+        return Flatten()
+    if kind == "pixels":
+        return make_pipeline(DownscaledPixels(), StandardScaler())
+    if kind == "hog_scaled":
+        return make_pipeline(HogFeatures(), StandardScaler())
+    if kind == "hog":
+        return HogFeatures()
+    return "passthrough"
+
+
+def _lr(trial, c: ModelContext) -> dict:
+    return {"C": trial.suggest_float("C", 1e-4, 1e2, log=True)}
+
+
+def _gbm_space(trial, c: ModelContext) -> dict:
+    from dlcheck.models.tabular.search_spaces import SEARCH_SPACES
+
+    return SEARCH_SPACES["lightgbm"](trial, c)
+
+
+def _network_space(trial, c: ModelContext) -> dict:
+    return {"lr": trial.suggest_float("lr", 3e-4, 1e-2, log=True),
+            "weight_decay": trial.suggest_float("weight_decay", 1e-6, 1e-2, log=True),
+            "dropout": trial.suggest_float("dropout", 0.0, 0.5)}
+
+
+def _rung(name, family, description, build, prep, **kwargs) -> ModelSpec:
+    return ModelSpec(name, family, description, build, build_preprocessor=partial(_prep, prep),
+                     preprocessing=prep, **kwargs)
+
+
+def _needs_weights(features) -> str | None:
+    if features.weights:
+        return None
+    return ("no pretrained weights were available: pass a torchvision ResNet checkpoint with "
+            "--weights FILE (e.g. resnet18-f37072fd.pth, 45 MB, from torchvision's ResNet18 "
+            "ImageNet weights) or put it in the torch hub cache; nothing is downloaded")
+
+
+IMAGE_LADDER: tuple[ModelSpec, ...] = (
+    _rung("dummy", "baseline", "predicts the class prior", _dummy, "flat",
+          relative_cost=0.1, work_rate=0.0001),
+    _rung("linear_pixels", "linear", "logistic regression on standardised pixels, averaged "
+          "down to at most 16 x 16", _linear, "pixels", relative_cost=0.5, work_rate=0.01,
+          search_space=_lr),
+    _rung("hog_linear", "linear", "logistic regression on HOG features (scikit-image)",
+          _linear, "hog_scaled", relative_cost=1, work_rate=0.02, search_space=_lr),
+    _rung("hog_lightgbm", "ensemble", "gradient-boosted trees (LightGBM defaults) on HOG "
+          "features", _lightgbm, "hog", relative_cost=3, work_rate=0.03,
+          search_space=_gbm_space, fit_kwargs=_lightgbm_fit_kwargs),
+    _rung("cnn", "deep", "CNN from scratch: 3 stages of two 3x3 convolutions with batch "
+          "norm, dropout, AdamW, learning rate halved on plateaus, early stopping, shifts of "
+          "a few pixels as augmentation", _network("cnn", 2e-3, 5e-4), "passthrough",
+          slow=True, relative_cost=40, work_rate=0.05, search_space=_network_space),
+    _rung("resnet", "deep", "residual network from scratch: torchvision's ResNet with one "
+          "basic block per stage and a stem for small images, same training",
+          _network("resnet", 2e-3, 5e-4), "passthrough", slow=True, relative_cost=50,
+          work_rate=0.08, search_space=_network_space),
+    _rung("pretrained_resnet", "deep", "a torchvision ResNet fine-tuned from the pretrained "
+          "weights the user has (--weights or the torch hub cache), a new head, the same "
+          "training", _network("pretrained", 5e-4, 1e-4), "passthrough", slow=True,
+          relative_cost=80, work_rate=0.3, search_space=_network_space,
+          unavailable=_needs_weights),
+)
+

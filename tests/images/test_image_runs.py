@@ -1,0 +1,76 @@
+"""Whole assessments of image sets where the right answer is known, and the command line on
+a folder of images."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import dlcheck
+from dlcheck.data.images.synthetic import brightness_images, noise_images, write_image_folder
+from tests.helpers import SMOKE_BUDGET
+
+
+@pytest.mark.slow
+def test_classes_that_differ_in_brightness_recommend_a_linear_model(tmp_path):
+    images, labels = brightness_images(200, size=12)
+    report = dlcheck.assess(write_image_folder(images, labels, tmp_path / "shade"),
+                            budget=SMOKE_BUDGET).report
+    verdict = report["verdict"]
+    assert verdict["decision"] == "classical", verdict
+    family = {m["name"]: m["family"] for m in report["models"]}
+    assert family[verdict["recommended_model"]] == "linear"
+    assert {"cnn", "resnet", "linear_pixels", "hog_linear", "hog_lightgbm"} <= set(family)
+    assert "Transfer learning" in verdict["outlook"] and "not tried" in verdict["outlook"]
+    # Networks are not brains: a model sure of the class of an all-black image is named.
+    [confident] = [f for f in report["findings"] if f["check"] == "robustness"
+                   and "hold nothing" in f["summary"]]
+    assert confident["severity"] == "warning" and confident["evidence"]["confident_on"]
+    assert report["dataset"]["kind"] == "image" and report["dataset"]["sample_images"]
+
+
+@pytest.mark.slow
+def test_random_noise_images_with_random_labels_give_no_signal(tmp_path):
+    images, labels = noise_images(200, size=12)
+    report = dlcheck.assess(write_image_folder(images, labels, tmp_path / "noise"),
+                            budget=SMOKE_BUDGET).report
+    assert report["verdict"]["decision"] == "no_signal", report["verdict"]
+
+
+@pytest.mark.slow
+def test_the_command_line_runs_a_folder_of_images(run_cli, tmp_path):
+    images, labels = brightness_images(80, size=8, gap=60)
+    folder = write_image_folder(images, labels, tmp_path / "shade")
+    skip = [arg for code in ("permutation_test", "learning_curves", "robustness", "tuning",
+                             "wrong_labels") for arg in ("--skip-check", code)]
+    result = run_cli("run", str(folder), "--out", str(tmp_path / "out"), "--quiet", *skip)
+    assert result.returncode == 0, result.stderr
+    report = json.loads((tmp_path / "out" / "report.json").read_text())
+    assert report["dataset"]["target"] == "shade" and report["dataset"]["rows"] == 80
+    assert report["protocol"]["options"]["image_size"] is None
+    page = (tmp_path / "out" / "report.html").read_text()
+    assert page.count('class="sample"') == 16  # 8 sample images of each class
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda root: (root / "only").mkdir(parents=True) or write_image_folder(
+        *brightness_images(30, size=8), root / "only" / "x"), "holds no class subfolders"),
+    (lambda root: write_image_folder(brightness_images(30, size=8)[0], ["a"] * 30, root),
+     "single class"),
+], ids=["nested_too_deep", "single_class"])
+def test_a_bad_folder_is_one_line_and_exit_status_2(run_cli, tmp_path, make, message):
+    root = tmp_path / "data"
+    make(root)
+    target = root / "only" / "x" / "bright" if message.startswith("holds") else root
+    result = run_cli("run", str(target), "--out", str(tmp_path / "out"))
+    assert result.returncode == 2 and message in result.stderr, result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_an_image_column_the_table_lacks_is_one_line(run_cli, tmp_path):
+    table = tmp_path / "images.csv"
+    table.write_text("file,label\n" + "".join(f"{i}.png,a\n" for i in range(30)))
+    result = run_cli("run", str(table), "--target", "label", "--image-col", "path",
+                     "--out", str(tmp_path / "out"))
+    assert result.returncode == 2 and "--image-col column 'path'" in result.stderr
