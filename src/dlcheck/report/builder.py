@@ -74,7 +74,25 @@ def build_report(
         "environment": {"python": platform.python_version(), "platform": platform.platform(),
                         **environment},
     }
+    if prepared.kind == "image":
+        report["confusion_matrix"] = confusion_matrix(results, verdict, prepared)
     return to_jsonable(report)
+
+
+def confusion_matrix(results: BenchmarkResults, verdict: Verdict, prepared: Dataset) \
+        -> dict[str, Any] | None:
+    """Counts of (true class, predicted class) of the recommended model over its out-of-fold
+    predictions (the first repeat's test rows: each row once), or None without one."""
+    name = verdict.recommended_model
+    oof = results.out_of_fold.get(name) if name else None
+    if oof is None or not prepared.classes:
+        return None
+    covered = np.isfinite(oof).all(axis=1)
+    k = len(prepared.classes)
+    counts = np.zeros((k, k), dtype=int)
+    np.add.at(counts, (np.asarray(prepared.y)[covered], oof[covered].argmax(axis=1)), 1)
+    return {"model": name, "classes": prepared.classes, "counts": counts.tolist(),
+            "rows": int(covered.sum())}
 
 
 def _dataset(p: Dataset, source: str) -> dict[str, Any]:

@@ -77,7 +77,7 @@ def _without_images(value: Any) -> Any:
         return {k: _without_images(v) for k, v in value.items()}
     if isinstance(value, list):
         return [_without_images(v) for v in value]
-    if isinstance(value, str) and value.startswith("data:image/"):
+    if _is_image(value):
         return "(an image)"
     return value
 
@@ -101,6 +101,42 @@ def cost_label(cost: str) -> str:
     return COST_LABELS.get(cost, cost)
 
 
+MAX_PICTURES = 24
+"""Images shown under one finding at most."""
+
+
+def pictures(evidence: Any) -> list[dict[str, str]]:
+    """The images a finding's evidence holds (data: URIs), each with a caption made of the
+    plain figures beside it (a suspect's file, label and prediction; a perturbation's name),
+    in the order they appear."""
+    found: list[dict[str, str]] = []
+
+    def walk(value: Any, name: str) -> None:
+        if len(found) >= MAX_PICTURES:
+            return
+        if isinstance(value, dict):
+            plain = [f"{k.replace('_', ' ')} {v}" for k, v in value.items()
+                     if isinstance(v, str | int | float) and not _is_image(v)
+                     and k not in {"row"}][:3]
+            for key, item in value.items():
+                if _is_image(item):
+                    label = key.replace("_", " ") if key != "image" else ""
+                    found.append({"src": item, "caption": "; ".join(
+                        [label] * bool(label) + plain)})
+                else:
+                    walk(item, key)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item, name)
+
+    walk(evidence, "")
+    return found[:MAX_PICTURES]
+
+
+def _is_image(value: Any) -> bool:
+    return isinstance(value, str) and value.startswith("data:image/")
+
+
 FILTERS = {"num": num, "bytes": bytes_, "raw": raw, "pct": pct, "scalars": scalars,
-           "nested": nested, "pretty": pretty, "md": md}
+           "nested": nested, "pretty": pretty, "md": md, "pictures": pictures}
 """The filters by the name the templates use."""

@@ -24,7 +24,7 @@ def _environment() -> jinja2.Environment:
         trim_blocks=True, lstrip_blocks=True,
     )
     env.filters.update({k: FILTERS[k] for k in ("num", "bytes", "raw", "pct", "scalars",
-                                                 "nested", "pretty")})
+                                                 "nested", "pretty", "pictures")})
     env.globals.update(decision_label=decision_label, cost_label=cost_label)
     return env
 
