@@ -88,8 +88,16 @@ def reports(chromium_path, tmp_path_factory) -> dict[str, Path]:
     table["price"] = 2 * x[:, 0] - x[:, 1] + rng.normal(scale=0.3, size=n)
     regression = dlcheck.assess(table, target="price",
                                 skip_checks=[c for c in SLOW_CHECKS if c != "learning_curves"])
+    from dlcheck.data.images.synthetic import brightness_images, write_image_folder
+    from tests.helpers import SMOKE_BUDGET
+
+    images, labels = brightness_images(120, size=12)
+    folder = write_image_folder(images, labels, base / "shade")
+    image = dlcheck.assess(folder, budget=SMOKE_BUDGET,
+                           skip_checks=[c for c in SLOW_CHECKS if c != "robustness"])
     return {"binary": binary.save(base / "binary")["html"],
-            "regression": regression.save(base / "regression")["html"]}
+            "regression": regression.save(base / "regression")["html"],
+            "image": image.save(base / "image")["html"]}
 
 
 @pytest.fixture(scope="module")
@@ -173,6 +181,20 @@ def _plots(page) -> dict[str, dict]:
                  drawn: svgs.length ? svgs[0].querySelectorAll('{DRAWN}').length : 0,
                  caption: cap ? cap.textContent.trim() : null}};
     }})""")
+
+
+def test_an_image_report_shows_its_pictures_offline(reports, watched):
+    w = watched()
+    page = w.open(reports["image"])
+    assert page.locator("#verdict").inner_text().strip()
+    decoded = page.evaluate("""() => Array.from(document.querySelectorAll('img.sample'))
+        .map(i => i.complete && i.naturalWidth > 0)""")
+    # 8 samples of each of the 2 classes, and the pictures of the findings (the universal
+    # perturbation beside an image it flips): every one decoded from its data: URI.
+    assert len(decoded) > 16 and all(decoded), decoded
+    assert page.locator("#confusion td").count() == 2 * 3  # a label cell and 2 counts a row
+    assert page.locator("figcaption", has_text="universal perturbation").count() >= 1
+    w.assert_clean()
 
 
 @pytest.mark.parametrize(("report", "expected_plots"), [

@@ -18,7 +18,8 @@ from dlcheck.benchmark.compare import CLASSICAL, resolve_min_gain
 from dlcheck.benchmark.scoring import METRICS
 from dlcheck.benchmark.splits import Fold
 from dlcheck.benchmark.stats import corrected_t_interval, goodness_sign
-from dlcheck.checks.base import TABLES, CheckContext
+from dlcheck.checks.base import IMAGES, TABLES, CheckContext
+from dlcheck.checks.image_duplicates import image_twin_findings
 from dlcheck.data.tabular.prepare import TableData
 from dlcheck.findings import Finding, rounded
 
@@ -264,7 +265,7 @@ class DuplicatesAcrossFolds:
 
     code: ClassVar[str] = "leakage_duplicates"
     title: ClassVar[str] = "Duplicate rows across training and test folds"
-    kinds: ClassVar[frozenset[str]] = TABLES
+    kinds: ClassVar[frozenset[str]] = TABLES | IMAGES
     blocking_excess: float = 0.10
     """Share of test rows with a feature twin beyond the expected share from which copies can
     inflate the scores: blocking when the inflation is shown too."""
@@ -292,6 +293,8 @@ class DuplicatesAcrossFolds:
     """Rows with a twin listed in the evidence."""
 
     def run(self, context: CheckContext) -> list[Finding]:
+        if context.dataset.kind == "image":  # near-duplicate images: image_duplicates.py
+            return image_twin_findings(self, context)
         prepared, results = context.dataset, context.results
         folds = results.split.first_repeat
         twins = fold_twins(prepared, folds)

@@ -1,0 +1,317 @@
+"""Near-duplicate images across training and test folds: the image side of the check
+`leakage_duplicates` (`DuplicatesAcrossFolds` in leakage.py).
+
+Each image gets a 64-bit perceptual hash (pHash: the signs of the low frequencies of its
+discrete cosine transform against their median, Zauner 2010; `imagehash.phash`), which a copy
+keeps through a change of brightness, a re-compression or a few changed pixels. Two images
+whose hashes differ in few bits are only candidates: different images of one class (two
+handwritten 1s) can hash alike, so each candidate is confirmed on the pixels themselves.
+Identical pixels are grouped first, so exact copies cost nothing to compare and a set of many
+identical images (blank scans) does not multiply the pairs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from dlcheck.findings import Finding
+
+if TYPE_CHECKING:
+    from dlcheck.benchmark.splits import Fold
+    from dlcheck.checks.base import CheckContext
+    from dlcheck.checks.leakage import DuplicatesAcrossFolds
+    from dlcheck.data.images.dataset import ImageData
+
+
+@dataclass(frozen=True)
+class ImageTwinRule:
+    """What makes two images near-duplicates: the hash proposes, the pixels confirm."""
+
+    max_hash_distance: int = 6
+    """Candidates differ in at most this many of the 64 hash bits. Measured on 16-32 px
+    images, a copy moves at most 2 bits when brightened by 10 or re-saved as JPEG at quality
+    90, and up to 6 bits when one pixel of a 16 px image is inverted; two unrelated images
+    agree on 58 bits or more with probability 4e-12 if their bits were independent coins."""
+    max_mean_abs_difference: float = 0.03 * 255
+    """Confirmed when the mean absolute difference of the pixels is at most 3% of 255: a
+    JPEG re-save at quality 90 measured 3.2, one changed pixel of a 16 px image 1.0."""
+    min_correlation: float = 0.98
+    """... or when the Pearson correlation of the pixels is at least this: a change of
+    brightness or contrast shifts every pixel (mean difference 10 for +10) but keeps the
+    correlation at 0.9998. Distinct handwritten digits of one class (scikit-learn's 8x8
+    digits) reach 0.987 at most among hash candidates, 6 pairs of 1,797 images."""
+    max_candidates_per_image: int = 20
+    """At most this many closest hash candidates are confirmed per distinct image (a cost
+    bound for sets of many near-identical images; a test image needs one twin)."""
+
+
+RULE = ImageTwinRule()
+
+
+def image_twin_findings(check: DuplicatesAcrossFolds, context: CheckContext,
+                        rule: ImageTwinRule = RULE) -> list[Finding]:
+    """Test images of the first repeat's folds that have a confirmed near-duplicate among
+    their fold's training images, as a finding of `check` (code 'leakage_duplicates').
+
+    Nothing below `check.warning_share` of the test images (each counted once per fold it is
+    tested in), a warning from it, a blocking critical finding from `check.blocking_excess`.
+    Unlike rows of a table, natural images almost never have near-duplicates by chance, so
+    no expected share is subtracted: the share itself is the excess. The blocking finding's
+    confidence is high when exact copies alone reach the blocking share (identical pixels
+    are never a matter of thresholds), medium otherwise."""
+    dataset: ImageData = context.dataset
+    folds = context.results.split.first_repeat
+    twins = find_twins(dataset.pixels, rule)
+    per_fold = [fold_image_twins(twins, dataset.y, fold) for fold in folds]
+    n_test = sum(len(f.test) for f in folds)
+    n_twin = sum(int(p.twin.sum()) for p in per_fold)
+    share = n_twin / n_test if n_test else 0.0
+    if share < check.warning_share:
+        return []
+    n_exact = sum(int(p.exact.sum()) for p in per_fold)
+    n_conflict = sum(int(p.conflict.sum()) for p in per_fold)
+    evidence = {
+        "share_of_test_images": round(share, 4), "images": n_twin, "test_images": n_test,
+        "exact_copy_share_of_test_images": round(n_exact / n_test, 4), "exact_copies": n_exact,
+        "label_conflicts": n_conflict,
+        "per_fold": {fold.id: int(p.twin.sum()) for fold, p in zip(folds, per_fold,
+                                                                     strict=True)},
+        "repeated_images": int(len(twins.group) - twins.n_distinct),
+        "candidate_pairs": twins.n_candidates, "confirmed_pairs": int(len(twins.pairs)),
+        "hash": "pHash, 64 bits (imagehash)",
+        "threshold_max_hash_distance": rule.max_hash_distance,
+        "threshold_max_mean_abs_difference": round(rule.max_mean_abs_difference, 2),
+        "threshold_min_correlation": rule.min_correlation,
+        "threshold_warning_share": check.warning_share,
+        "threshold_blocking_share": check.blocking_excess,
+        "example_pairs": _examples(dataset, twins, folds, per_fold, check.n_examples),
+    }
+    return [_finding(check, evidence, share >= check.blocking_excess)]
+
+
+# -- hashing and confirming ------------------------------------------------------------------
+
+def perceptual_hashes(pixels: np.ndarray) -> np.ndarray:
+    """The 64-bit pHash of each (channels, h, w) uint8 image, as uint64."""
+    import imagehash
+    from PIL import Image
+
+    bits = np.empty((len(pixels), 64), dtype=bool)
+    for i, image in enumerate(pixels):
+        array = image[0] if image.shape[0] == 1 else image.transpose(1, 2, 0)
+        bits[i] = imagehash.phash(Image.fromarray(np.ascontiguousarray(array))).hash.ravel()
+    return np.packbits(bits, axis=1).view(">u8").ravel().astype(np.uint64)
+
+
+def exact_groups(pixels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Images with identical pixels share a group: (group of each image, first image of each
+    group). Groups are numbered by their first image."""
+    keys = np.array([int.from_bytes(hashlib.blake2b(np.ascontiguousarray(p).tobytes(),
+                                                    digest_size=8).digest(), "little")
+                     for p in pixels], dtype=np.uint64)
+    _, first, group = np.unique(keys, return_index=True, return_inverse=True)
+    order = np.argsort(first, kind="stable")
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    return rank[group.ravel()], first[order]
+
+
+def hash_candidates(hashes: np.ndarray, max_distance: int, max_per_image: int,
+                    chunk: int = 256) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Pairs (a < b) of hashes at most `max_distance` bits apart, keeping each hash's
+    `max_per_image` closest; and their distances. Distances by XOR and bit counts, in chunks
+    of rows (memory: chunk x n x 8 bytes)."""
+    n = len(hashes)
+    found_a, found_b, found_d = [], [], []
+    for start in range(0, n, chunk):
+        rows = np.arange(start, min(start + chunk, n))
+        dist = np.bitwise_count(hashes[rows, None] ^ hashes[None, :])
+        dist[np.arange(len(rows)), rows] = 255  # not a pair with itself
+        close = dist <= max_distance
+        crowded = np.flatnonzero(close.sum(axis=1) > max_per_image)
+        if len(crowded):  # keep only the closest of a crowded row's candidates
+            far = np.argpartition(dist[crowded], max_per_image, axis=1)[:, max_per_image:]
+            kept = close[crowded]
+            np.put_along_axis(kept, far, False, axis=1)
+            close[crowded] = kept
+        at, b = np.nonzero(close)
+        a = rows[at]
+        found_a.append(np.minimum(a, b))
+        found_b.append(np.maximum(a, b))
+        found_d.append(dist[at, b])
+    if not found_a:
+        empty = np.array([], dtype=np.int64)
+        return empty, empty, np.array([], dtype=np.uint8)
+    a, b, d = (np.concatenate(x) for x in (found_a, found_b, found_d))
+    _, unique = np.unique(a.astype(np.int64) * n + b, return_index=True)
+    return a[unique].astype(np.int64), b[unique].astype(np.int64), d[unique]
+
+
+def confirmed(pixels: np.ndarray, a: np.ndarray, b: np.ndarray, rule: ImageTwinRule,
+              max_cells: int = 1 << 22) -> np.ndarray:
+    """Whether each pair of images (a[i], b[i]) is a near-duplicate on its pixels: mean
+    absolute difference at most the rule's bound, or correlation at least its bound (images
+    of constant pixels have no correlation; the difference alone decides)."""
+    out = np.zeros(len(a), dtype=bool)
+    cells = int(np.prod(pixels.shape[1:]))
+    step = max(1, max_cells // max(cells, 1))
+    for start in range(0, len(a), step):
+        x = pixels[a[start:start + step]].reshape(-1, cells).astype(np.float32)
+        y = pixels[b[start:start + step]].reshape(-1, cells).astype(np.float32)
+        mad = np.abs(x - y).mean(axis=1)
+        x -= x.mean(axis=1, keepdims=True)
+        y -= y.mean(axis=1, keepdims=True)
+        norm = np.sqrt((x * x).sum(axis=1) * (y * y).sum(axis=1))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            corr = np.where(norm > 0, (x * y).sum(axis=1) / norm, 0.0)
+        out[start:start + step] = (mad <= rule.max_mean_abs_difference) | (
+            corr >= rule.min_correlation)
+    return out
+
+
+@dataclass(frozen=True)
+class ImageTwins:
+    """Which images are near-duplicates of which: `group` of each image (identical pixels
+    share one) and confirmed pairs of distinct groups with their hash distance."""
+
+    group: np.ndarray
+    n_distinct: int
+    pairs: np.ndarray
+    """(m, 2) group numbers, first < second."""
+    distance: np.ndarray
+    n_candidates: int
+
+
+def find_twins(pixels: np.ndarray, rule: ImageTwinRule = RULE) -> ImageTwins:
+    group, first = exact_groups(pixels)
+    hashes = perceptual_hashes(pixels[first])
+    a, b, d = hash_candidates(hashes, rule.max_hash_distance, rule.max_candidates_per_image)
+    ok = confirmed(pixels, first[a], first[b], rule)
+    return ImageTwins(group, len(first), np.stack([a[ok], b[ok]], axis=1).reshape(-1, 2),
+                      d[ok], len(a))
+
+
+# -- per fold --------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class FoldImageTwins:
+    """Per test image of one fold (in `fold.test` order): whether a training image of the
+    fold is its near-duplicate, whether one is an exact copy (identical pixels), and whether
+    one carries another label."""
+
+    twin: np.ndarray
+    exact: np.ndarray
+    conflict: np.ndarray
+
+
+def fold_image_twins(twins: ImageTwins, y: np.ndarray, fold: Fold) -> FoldImageTwins:
+    n_groups = twins.n_distinct
+    labels = np.asarray(y, dtype=np.int64)
+    train_group = twins.group[fold.train]
+    in_train = np.bincount(train_group, minlength=n_groups) > 0
+    big = np.iinfo(np.int64).max
+    # The smallest and largest training label of each group and of its confirmed partners:
+    # a twin with another label exists where either differs from the test image's label.
+    low = np.full(n_groups, big)
+    high = np.full(n_groups, -1)
+    np.minimum.at(low, train_group, labels[fold.train])
+    np.maximum.at(high, train_group, labels[fold.train])
+    near_low, near_high = low.copy(), high.copy()
+    for mine, other in ((0, 1), (1, 0)):
+        g, h = twins.pairs[:, mine], twins.pairs[:, other]
+        np.minimum.at(near_low, g, low[h])
+        np.maximum.at(near_high, g, high[h])
+    test_group = twins.group[fold.test]
+    test_labels = labels[fold.test]
+    lo, hi = near_low[test_group], near_high[test_group]
+    twin = hi >= 0
+    return FoldImageTwins(twin=twin, exact=in_train[test_group],
+                          conflict=twin & ((lo != test_labels) | (hi != test_labels)))
+
+
+def _examples(dataset: ImageData, twins: ImageTwins, folds: list[Fold],
+              per_fold: list[FoldImageTwins], n: int) -> list[dict]:
+    """Up to `n` pairs (test image, its closest training twin), label conflicts first, then
+    in fold and file order; each with both images as PNG data URIs for the report."""
+    chosen = []
+    for conflicts in (True, False):
+        for fold, p in zip(folds, per_fold, strict=True):
+            wanted = p.twin & (p.conflict if conflicts else ~p.conflict)
+            chosen += [(conflicts, fold, int(i)) for i in np.asarray(fold.test)[wanted]]
+    out = []
+    for conflict, fold, row in chosen[:n]:
+        partner, distance = _closest_training_twin(dataset, twins, fold, row, conflict)
+        test, train = dataset.describe_row(row), dataset.describe_row(partner)
+        out.append({"test_file": test["file"], "train_file": train["file"],
+                    "hash_distance": distance,
+                    "same_label": bool(dataset.y[row] == dataset.y[partner]),
+                    "fold": fold.id, "test_image": test["image"], "train_image": train["image"]})
+    return out
+
+
+def _closest_training_twin(dataset: ImageData, twins: ImageTwins, fold: Fold, row: int,
+                           other_label: bool) -> tuple[int, int]:
+    """A training image of the fold that is a twin of `row` (an exact copy first, then the
+    partner closest in hash), one with another label if `other_label`; and the hash
+    distance between them."""
+    g = twins.group[row]
+    mine = twins.pairs == g
+    partners = np.where(mine[:, 0], twins.pairs[:, 1], twins.pairs[:, 0])[mine.any(axis=1)]
+    distances = twins.distance[mine.any(axis=1)]
+    order = np.argsort(distances, kind="stable")
+    candidates = [(g, 0)] + [(int(partners[i]), int(distances[i])) for i in order]
+    train = np.asarray(fold.train)
+    train_groups = twins.group[train]
+    fallback = None
+    for group, distance in candidates:
+        rows = train[train_groups == group]
+        if not len(rows):
+            continue
+        if other_label:
+            differ = rows[dataset.y[rows] != dataset.y[row]]
+            if len(differ):
+                return int(differ[0]), distance
+        fallback = fallback or (int(rows[0]), distance)
+        if not other_label:
+            break
+    return fallback
+
+
+# -- the finding -----------------------------------------------------------------------------
+
+def _finding(check: DuplicatesAcrossFolds, e: dict, blocking: bool) -> Finding:
+    exact = e["exact_copies"]
+    seen = (f"{e['images']:,} of {e['test_images']:,} test images ({e['share_of_test_images']:.1%})"
+            " have a near-duplicate in their fold's training images ("
+            + (f"{exact:,} exact cop{'y' if exact == 1 else 'ies'}" if exact else
+               "none an exact copy") + ")")
+    conflicts = e["label_conflicts"]
+    if conflicts:
+        seen += (f"; {conflicts:,} of them ha{'s' if conflicts == 1 else 've'} a twin with "
+                 "another label, a label conflict: one of the two labels is probably wrong")
+    rule = (f"Near-duplicates are images whose perceptual hashes differ in at most "
+            f"{e['threshold_max_hash_distance']} of 64 bits and whose pixels differ by at most "
+            f"{e['threshold_max_mean_abs_difference']:g} of 255 on average or correlate at "
+            f"{e['threshold_min_correlation']:g} or more.")
+    advice = ("Remove the duplicate images, or keep copies in one fold: give a table of the "
+              "image paths with a group column (--group-col) that names each original, and "
+              "run dlcheck again." + (" Check the labels of the conflicting pairs."
+                                      if conflicts else ""))
+    if blocking:
+        sure = e["exact_copy_share_of_test_images"] >= check.blocking_excess
+        return Finding(
+            check.code, "critical",
+            f"{seen}. Models are scored on images they were trained on, on "
+            f"{e['threshold_blocking_share']:.0%} of the test images or more: every score is "
+            f"likely overstated. {rule}", e, advice, blocking=True,
+            confidence="high" if sure else "medium")
+    return Finding(
+        check.code, "warning",
+        f"{seen}. Natural images almost never repeat by chance, so these are copies, and the "
+        "models are scored on them as if they were new; under "
+        f"{e['threshold_blocking_share']:.0%} of the test images this does not block the "
+        f"verdict. {rule}", e, advice)

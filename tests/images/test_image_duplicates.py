@@ -1,0 +1,190 @@
+"""Near-duplicate images across training and test folds (`leakage_duplicates` on images):
+copies found through their perceptual hash and confirmed on their pixels, distinct look-alikes
+of one class left alone."""
+
+from __future__ import annotations
+
+import io
+import json
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from dlcheck._config import BUDGETS
+from dlcheck.benchmark.splits import make_folds
+from dlcheck.checks import CheckContext
+from dlcheck.checks.image_duplicates import (
+    RULE,
+    confirmed,
+    find_twins,
+    fold_image_twins,
+    hash_candidates,
+    perceptual_hashes,
+)
+from dlcheck.checks.leakage import DuplicatesAcrossFolds
+from dlcheck.data.images.synthetic import noise_images, write_image_folder
+from dlcheck.data.loading import load_dataset
+
+CHECK = DuplicatesAcrossFolds()
+
+
+def _context(images: np.ndarray, labels, root) -> CheckContext:
+    """The images written as a folder and read back as the engine reads them, with the
+    benchmark's folds (the check reads nothing else of the results)."""
+    dataset, _ = load_dataset(write_image_folder(images, labels, root), None)
+    split = make_folds(dataset.y, True, 5, 1, seed=0)
+    return CheckContext(dataset=dataset, results=SimpleNamespace(split=split),
+                        budget=BUDGETS["quick"])
+
+
+def _share(context: CheckContext) -> float:
+    twins = find_twins(context.dataset.pixels)
+    folds = context.results.split.first_repeat
+    hits = sum(int(fold_image_twins(twins, context.dataset.y, f).twin.sum()) for f in folds)
+    return hits / sum(len(f.test) for f in folds)
+
+
+def _jpeg(image: np.ndarray, quality: int = 90) -> np.ndarray:
+    buffer = io.BytesIO()
+    Image.fromarray(image).save(buffer, format="JPEG", quality=quality)
+    return np.asarray(Image.open(buffer))
+
+
+def _altered(image: np.ndarray, how: int) -> np.ndarray:
+    if how == 0:
+        return image.copy()
+    if how == 1:  # brighter by 10
+        return np.clip(image.astype(int) + 10, 0, 255).astype(np.uint8)
+    if how == 2:  # one pixel changed
+        out = image.copy()
+        out[3, 4] = 255 - out[3, 4]
+        return out
+    return _jpeg(image)  # re-saved as JPEG
+
+
+def _with_copies(share: float, n: int = 600, seed: int = 0):
+    """Noise images where `share` of them are copies of others (exact, brighter, one pixel
+    changed, re-saved as JPEG in turn), each with its original's label; and the file names
+    (as the dataset's paths) of each (copy, original) pair."""
+    images, labels = noise_images(n, size=32, n_classes=3, seed=seed)
+    rng = np.random.default_rng(seed + 1)
+    k = int(round(share * n))
+    chosen = rng.permutation(n)[:2 * k]
+    copies, originals = chosen[:k], chosen[k:]
+    for t, (c, o) in enumerate(zip(copies, originals, strict=True)):
+        images[c] = _altered(images[o], t % 4)
+        labels[c] = labels[o]
+
+    def path(i):
+        return f"{labels[i]}/{i:05d}.png"
+
+    return images, labels, {frozenset((path(c), path(o))) for c, o in
+                            zip(copies, originals, strict=True)}
+
+
+def test_distinct_random_textures_have_no_twin(tmp_path):
+    images, labels = noise_images(600, size=32, n_classes=3)
+    context = _context(images, labels, tmp_path / "noise")
+    assert CHECK.run(context) == []
+    twins = find_twins(context.dataset.pixels)
+    assert twins.n_distinct == 600 and len(twins.pairs) == 0
+
+
+def test_five_percent_of_copies_warn_and_name_the_right_pairs(tmp_path):
+    images, labels, pairs = _with_copies(0.05)
+    context = _context(images, labels, tmp_path / "copied")
+    [finding] = CHECK.run(context)
+    e = finding.evidence
+    assert finding.check == "leakage_duplicates" and finding.severity == "warning"
+    assert not finding.blocking
+    assert CHECK.warning_share <= e["share_of_test_images"] < CHECK.blocking_excess
+    # Every copy is found: each pair split across folds gives two test images with a twin.
+    assert e["repeated_images"] + e["confirmed_pairs"] == len(pairs)
+    assert e["label_conflicts"] == 0
+    assert 0 < e["exact_copies"] < e["images"]
+    examples = e["example_pairs"]
+    assert 0 < len(examples) <= CHECK.n_examples
+    for ex in examples:
+        assert frozenset((ex["test_file"], ex["train_file"])) in pairs
+        assert ex["same_label"] and 0 <= ex["hash_distance"] <= RULE.max_hash_distance
+        assert ex["test_image"].startswith("data:image/png;base64,")
+        assert ex["train_image"].startswith("data:image/png;base64,")
+    assert f"{e['images']} of {e['test_images']:,} test images" in finding.summary
+    assert "--group-col" in finding.advice
+    json.dumps(finding.to_dict(), allow_nan=False)  # report.json can carry it
+
+
+def test_twenty_percent_of_copies_block(tmp_path):
+    images, labels, pairs = _with_copies(0.20)
+    context = _context(images, labels, tmp_path / "copied")
+    [finding] = CHECK.run(context)
+    assert finding.severity == "critical" and finding.blocking
+    assert finding.evidence["share_of_test_images"] >= CHECK.blocking_excess
+    assert finding.evidence["repeated_images"] == len(pairs) // 4
+    assert finding.evidence["confirmed_pairs"] == len(pairs) - len(pairs) // 4
+    # A quarter of the copies are exact, fewer than 10% of test images: medium confidence.
+    assert finding.confidence == "medium"
+
+
+def test_exact_copies_alone_block_with_high_confidence(tmp_path):
+    images, labels = noise_images(300, size=32, n_classes=2)
+    images[150:], labels[150:] = images[:150], labels[:150]  # the set read twice
+    [finding] = CHECK.run(_context(images, labels, tmp_path / "twice"))
+    assert finding.blocking and finding.confidence == "high"
+    assert finding.evidence["exact_copy_share_of_test_images"] >= CHECK.blocking_excess
+
+
+def test_a_copy_with_another_label_is_a_label_conflict(tmp_path):
+    images, labels = noise_images(400, size=32, n_classes=2, seed=3)
+    for c, o in zip(range(0, 40, 2), range(1, 40, 2), strict=True):
+        images[c] = images[o]
+        labels[c] = "c1" if labels[o] == "c0" else "c0"
+    [finding] = CHECK.run(_context(images, labels, tmp_path / "conflict"))
+    e = finding.evidence
+    assert e["label_conflicts"] == e["images"] > 0
+    assert all(not ex["same_label"] for ex in e["example_pairs"])
+    assert "label conflict" in finding.summary
+
+
+def test_distinct_digits_of_one_class_are_not_duplicates(tmp_path):
+    # Handwritten digits of one class hash alike, but their pixels tell them apart.
+    from sklearn.datasets import load_digits
+
+    digits = load_digits()
+    images = np.clip(digits.images * 16, 0, 255).astype(np.uint8)
+    context = _context(images, digits.target, tmp_path / "digits")
+    twins = find_twins(context.dataset.pixels)
+    assert twins.n_candidates > 10 * len(twins.pairs)  # the hash alone would flag many
+    assert _share(context) < 0.01
+    assert CHECK.run(context) == []
+
+
+def test_hash_candidates_find_close_hashes_and_keep_the_closest():
+    hashes = np.array([0, 0b111, 1 << 40, (1 << 64) - 1, 0b1], dtype=np.uint64)
+    a, b, d = hash_candidates(hashes, 6, 20)
+    assert sorted(zip(a.tolist(), b.tolist(), d.tolist(), strict=True)) == [
+        (0, 1, 3), (0, 2, 1), (0, 4, 1), (1, 2, 4), (1, 4, 2), (2, 4, 2)]
+    a, b, _ = hash_candidates(hashes, 6, 1)
+    assert all(0 in pair or 4 in pair for pair in zip(a, b, strict=True))
+
+
+def test_pixels_confirm_brightness_and_reject_a_different_image():
+    images, _ = noise_images(3, size=32)
+    pixels = images[:, None]
+    pixels[1, 0] = _altered(images[0], 1)
+    assert confirmed(pixels, np.array([0, 0]), np.array([1, 2]), RULE).tolist() == [True, False]
+    blank = np.zeros((2, 1, 8, 8), dtype=np.uint8)
+    blank[1] += 5  # constant images: no correlation, the difference decides
+    assert confirmed(blank, np.array([0]), np.array([1]), RULE).tolist() == [True]
+    hashes = perceptual_hashes(pixels)
+    assert hashes.dtype == np.uint64 and np.bitwise_count(hashes[0] ^ hashes[1]) <= 2
+
+
+@pytest.mark.parametrize("channels", [1, 3])
+def test_grey_and_colour_images_hash(channels):
+    rng = np.random.default_rng(0)
+    pixels = rng.integers(0, 256, (4, channels, 16, 16), dtype=np.uint8)
+    hashes = perceptual_hashes(pixels)
+    assert len(np.unique(hashes)) == 4
