@@ -9,7 +9,12 @@ from dataclasses import replace
 import pytest
 
 import dlcheck
-from dlcheck.data.images.synthetic import brightness_images, noise_images, write_image_folder
+from dlcheck.data.images.synthetic import (
+    brightness_images,
+    noise_images,
+    shape_images,
+    write_image_folder,
+)
 from tests.helpers import SMOKE_BUDGET
 
 
@@ -29,6 +34,26 @@ def test_classes_that_differ_in_brightness_recommend_a_linear_model(tmp_path):
                    and "hold nothing" in f["summary"]]
     assert confident["severity"] == "warning" and confident["evidence"]["confident_on"]
     assert report["dataset"]["kind"] == "image" and report["dataset"]["sample_images"]
+    # Black boxes: occlusion maps of the best classical and the best deep model, side by side.
+    [explained] = [f for f in report["findings"] if f["check"] == "explainability"]
+    example = explained["evidence"]["examples"][0]
+    maps = [k for k in example if k.endswith(" map")]
+    assert len(maps) == 2 and all(example[k].startswith("data:image/png") for k in maps)
+
+
+@pytest.mark.slow
+def test_a_small_shape_anywhere_over_texture_gives_deep_learning(tmp_path):
+    # An 'L' or a 'T' at a random position: the same edges for HOG and pixel averages, a
+    # junction that a convolution finds wherever it lies (one fold: CNN AUC 1.00, HOG 0.63).
+    images, labels = shape_images(400, size=16)
+    budget = replace(SMOKE_BUDGET, max_epochs=60, deep_row_passes=200_000, patience=8)
+    report = dlcheck.assess(write_image_folder(images, labels, tmp_path / "shape"),
+                            budget=budget, skip_checks=["permutation_test", "learning_curves",
+                                                        "robustness", "wrong_labels"]).report
+    verdict = report["verdict"]
+    assert verdict["decision"] == "deep_learning", verdict
+    assert {m["name"]: m["family"] for m in report["models"]}[
+        verdict["recommended_model"]] == "deep"
 
 
 @pytest.mark.slow

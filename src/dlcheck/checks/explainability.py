@@ -12,7 +12,8 @@ from scipy.stats import spearmanr
 
 from dlcheck.benchmark.compare import CLASSICAL
 from dlcheck.benchmark.results import BenchmarkResults
-from dlcheck.checks.base import TABLES, CheckContext, NotApplicable
+from dlcheck.checks.base import IMAGES, TABLES, CheckContext, NotApplicable
+from dlcheck.checks.image_explainability import image_explanation_findings
 from dlcheck.checks.outcomes import ExplainabilityOutcome, SurrogateFidelity
 from dlcheck.findings import Finding, rounded
 from dlcheck.probes import probe_hook
@@ -29,7 +30,7 @@ class Explainability:
 
     code: ClassVar[str] = "explainability"
     title: ClassVar[str] = "Black boxes: importance and surrogate fidelity"
-    kinds: ClassVar[frozenset[str]] = TABLES
+    kinds: ClassVar[frozenset[str]] = TABLES | IMAGES
     faithful_fidelity: float = 0.9
     """A surrogate is faithful when it agrees with the model's predicted class on at least this
     share of test rows (classification), or reproduces at least this R² of the model's
@@ -54,6 +55,8 @@ class Explainability:
         roles = _models_to_explain(results)
         if not roles:
             raise NotApplicable("no classical or deep model to explain")
+        if context.dataset.kind == "image":
+            return image_explanation_findings(self, context, roles)
         folds = results.split.probe_folds(self.n_folds)
         jobs = [results.get(name).job(fold, after_fit=probe_hook(PROBE)) for name in roles
                 for fold in folds]

@@ -15,6 +15,7 @@ PROBES: dict[str, str] = {
     "explain": "dlcheck.probes.explain:explain",
     "robustness": "dlcheck.probes.robustness:robustness",
     "image_robustness": "dlcheck.probes.image_robustness:image_robustness",
+    "image_explain": "dlcheck.probes.image_explain:image_explain",
 }
 """Probe name -> 'module:function'."""
 
