@@ -45,12 +45,16 @@ class DownscaledPixels(TransformerMixin, BaseEstimator):
 
 
 def hog_cell(size: int) -> int:
-    """Pixels per HOG cell: about 7 cells across the image (4 px at 28, 2 px at 8, 9 at 64)."""
-    return max(2, round(size / 7))
+    """Pixels per HOG cell: about 5 cells across images up to 32 px (5 px cells at 28, 2 px at
+    8), 8 px cells beyond (8 cells across 64 px): 576 features at 28 px, 1,764 at 64 px, with
+    blocks of 2 x 2 cells and 9 orientations. On MNIST (4,000 training images) 5 px cells
+    score as 4 px ones (accuracy 0.962 logistic, 0.966 LightGBM) at half LightGBM's cost
+    (46 s a fit on one core; 1,296 features took twice that), 6 px cells 1.5 points less."""
+    return max(2, size // 5) if size <= 32 else 8
 
 
 class HogFeatures(TransformerMixin, BaseEstimator):
-    """HOG descriptors: 9 orientation bins per cell of about a seventh of the image, blocks
+    """HOG descriptors: 9 orientation bins per cell (`hog_cell`), blocks
     of 2 x 2 cells normalised with L2-Hys (scikit-image's defaults otherwise); colour images
     take, at each pixel, the channel of the strongest gradient."""
 
