@@ -13,6 +13,7 @@ import pytest
 from PIL import Image
 
 from dlcheck._config import BUDGETS
+from dlcheck.benchmark.scoring import METRICS
 from dlcheck.benchmark.splits import make_folds
 from dlcheck.checks import CheckContext
 from dlcheck.checks.image_duplicates import (
@@ -30,12 +31,36 @@ from dlcheck.data.loading import load_dataset
 CHECK = DuplicatesAcrossFolds()
 
 
-def _context(images: np.ndarray, labels, root) -> CheckContext:
+class _Results:
+    """What the check reads of the benchmark: the folds, the metric, and the best model with
+    its out-of-fold probabilities."""
+
+    def __init__(self, split, model, out_of_fold):
+        self.split, self.metric = split, METRICS["accuracy"]
+        self.model, self.out_of_fold = model, {model.name: out_of_fold}
+
+    def best(self, families=None):
+        return self.model
+
+
+def _context(images: np.ndarray, labels, root, family: str = "deep") -> CheckContext:
     """The images written as a folder and read back as the engine reads them, with the
-    benchmark's folds (the check reads nothing else of the results)."""
+    benchmark's folds and a best model of `family` that memorises: out of fold it gives the
+    true class to every test image with a twin in its fold's training part, and guesses
+    (uniform probabilities) for the others."""
     dataset, _ = load_dataset(write_image_folder(images, labels, root), None)
     split = make_folds(dataset.y, True, 5, 1, seed=0)
-    return CheckContext(dataset=dataset, results=SimpleNamespace(split=split),
+    twins = find_twins(dataset.pixels)
+    k = len(dataset.classes)
+    oof = np.full((dataset.n_rows, k), 1.0 / k)
+    rng = np.random.default_rng(0)
+    for fold in split.first_repeat:
+        test = np.asarray(fold.test)
+        oof[test] = rng.dirichlet(np.ones(k), len(test))
+        seen = test[fold_image_twins(twins, dataset.y, fold).twin]
+        oof[seen] = np.eye(k)[dataset.y[seen]]
+    model = SimpleNamespace(name="memoriser", family=family, mean=0.5)
+    return CheckContext(dataset=dataset, results=_Results(split, model, oof),
                         budget=BUDGETS["quick"])
 
 
@@ -116,16 +141,25 @@ def test_five_percent_of_copies_warn_and_name_the_right_pairs(tmp_path):
     json.dumps(finding.to_dict(), allow_nan=False)  # report.json can carry it
 
 
-def test_twenty_percent_of_copies_block(tmp_path):
+def test_twenty_percent_of_copies_block_when_they_inflate_the_score(tmp_path):
     images, labels, pairs = _with_copies(0.20)
     context = _context(images, labels, tmp_path / "copied")
     [finding] = CHECK.run(context)
     assert finding.severity == "critical" and finding.blocking
+    assert finding.evidence["inflation_ci_low"] > finding.evidence["min_gain"]
     assert finding.evidence["share_of_test_images"] >= CHECK.blocking_excess
     assert finding.evidence["repeated_images"] == len(pairs) // 4
     assert finding.evidence["confirmed_pairs"] == len(pairs) - len(pairs) // 4
     # A quarter of the copies are exact, fewer than 10% of test images: medium confidence.
     assert finding.confidence == "medium"
+
+
+def test_copies_a_model_cannot_memorise_warn_without_blocking(tmp_path):
+    # Repeated images can be natural (blank scans): a linear model gains nothing from them.
+    images, labels, _ = _with_copies(0.20)
+    [finding] = CHECK.run(_context(images, labels, tmp_path / "copied", family="linear"))
+    assert finding.severity == "warning" and not finding.blocking
+    assert finding.evidence["share_of_test_images"] >= CHECK.blocking_excess
 
 
 def test_exact_copies_alone_block_with_high_confidence(tmp_path):
