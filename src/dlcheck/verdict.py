@@ -82,18 +82,23 @@ def decide(
     verdict = _decide(results, comparison, findings, n_rows=n_rows,
                       explain_required=explain_required)
     if kind == "image" and verdict.decision in ("classical", "deep_learning"):
-        verdict = replace(verdict, outlook=_image_outlook(verdict.outlook, findings,
-                                                          max(n_classes, 1)))
+        verdict = replace(verdict, outlook=_image_outlook(
+            verdict.outlook, verdict.decision, findings, max(n_classes, 1),
+            comparison.best_deep))
     return verdict
 
 
-def _image_outlook(outlook: str, findings: list[Finding], n_classes: int) -> str:
-    """The outlook in labelled images per class, and what transfer learning adds."""
+def _image_outlook(outlook: str, decision: str, findings: list[Finding], n_classes: int,
+                   deep: str | None) -> str:
+    """The outlook in labelled images per class (where a classical verdict projects deep
+    learning to catch up), and what transfer learning adds."""
     curves = outcome_of(findings, LearningCurveOutcome)
     crossing = curves.crossing if curves else None
-    if crossing and crossing.get("status") == "crosses" and crossing.get("rows"):
+    if decision == "classical" and crossing and crossing.get("status") == "crosses" \
+            and crossing.get("rows") and deep:
+        # The crossing counts training rows; with 5 folds they are 4/5 of the images.
         outlook += (f" That is about {crossing['rows'] * 1.25 / n_classes:,.0f} labelled images "
-                    "per class before a network trained from scratch pays off.")
+                    f"per class on average before {deep} pays off.")
     not_tried = outcome_of(findings, NotTriedOutcome)
     pretrained = [n for n in (not_tried.models if not_tried else {}) if "pretrained" in n]
     if pretrained:

@@ -106,3 +106,23 @@ def test_every_rung_fits_and_predicts_in_a_pipeline():
             pipeline.set_params(model__max_epochs=2)
         pipeline.fit(X, y)
         assert pipeline.predict_proba(X).shape == (60, 2), spec.name
+
+
+def _confidence_figures(random: float, black: float) -> dict:
+    return {"confidence": {"chance": 0.5, "test": 0.95, "random": random,
+                           "random_median": random, "random_share_above_0.9": 0.0,
+                           "random_top_class": 0, "random_top_class_share": 0.9,
+                           "black": black, "black_class": 1, "white": 0.6, "white_class": 0}}
+
+
+def test_a_model_confident_on_noise_images_is_flagged_and_a_blank_image_alone_is_not():
+    from dlcheck.checks.image_robustness import _confidence
+    from dlcheck.checks.robustness import Robustness
+
+    figures = {"cnn": _confidence_figures(0.97, 0.6), "hog_linear": _confidence_figures(0.6, 0.99)}
+    finding = _confidence(Robustness(), figures, ["cat", "dog"])
+    assert finding.severity == "warning" and finding.evidence["confident_on_noise"] == ["cnn"]
+    assert "cnn 0.97 (class 'cat'" in finding.summary
+    calm = _confidence(Robustness(), {"hog_linear": _confidence_figures(0.6, 0.99)},
+                       ["cat", "dog"])
+    assert calm.severity == "info" and "all-black image is 'dog'" in calm.summary

@@ -49,7 +49,7 @@ def image_robustness(fitted: FittedFold) -> dict:
         keep = np.sort(rng.choice(len(X), MAX_IMAGES, replace=False))
         X, y = X[keep], y[keep]
     shape = X.shape[1:]
-    noisy = [np.clip(X + rng.normal(0, level * 255, X.shape), 0, 255).astype(np.uint8)
+    noisy = [np.clip(np.rint(X + rng.normal(0, level * 255, X.shape)), 0, 255).astype(np.uint8)
              for level in NOISE_LEVELS]
     random = rng.integers(0, 256, (N_NOISE_IMAGES, *shape), dtype=np.uint8)
     blank = np.stack([np.zeros(shape, np.uint8), np.full(shape, 255, np.uint8)])
@@ -130,8 +130,9 @@ def adversarial_images(model, X: np.ndarray, rng: np.random.Generator) -> dict:
             pictures.update(
                 flipped_before=png_data_uri(X[i]),
                 flipped_after=png_data_uri(moved[i].round().astype(np.uint8)),
-                flipped_from=int(clean[i]),
-                flipped_to=int(model.predict_proba(moved[i:i + 1]).argmax(axis=1)[0]))
+                flipped_from=int(model.classes_[clean[i]]),
+                flipped_to=int(model.classes_[
+                    model.predict_proba(moved[i:i + 1]).argmax(axis=1)[0]]))
     return {
         "rows": len(Z), "target_flip_share": FLIP_SHARE, "eps_max": EPS_MAX,
         "flip_rule": "the predicted class changes",

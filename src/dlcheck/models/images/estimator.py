@@ -24,6 +24,30 @@ MIN_PRETRAINED_SIZE = 32
 """A pretrained ResNet halves an image five times: smaller images are upscaled to this."""
 
 
+PIXELS_PER_BATCH = 2048 * 28 * 28
+"""Pixels predicted at once: 2,048 MNIST-sized images, 41 of 224 x 224 in colour, so that the
+activations held stay bounded whatever --image-size is."""
+
+
+def images_per_batch(X: np.ndarray) -> int:
+    return max(1, PIXELS_PER_BATCH // int(np.prod(X.shape[1:])))
+
+
+def channel_statistics(X: np.ndarray, chunk: int = 1024) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and standard deviation of each channel's pixels (0..1), accumulated in float64
+    over chunks of images, so that no float copy of the whole training set is made."""
+    total = np.zeros(X.shape[1])
+    squares = np.zeros(X.shape[1])
+    for begin in range(0, len(X), chunk):
+        part = X[begin:begin + chunk].astype(np.float64) / 255.0
+        total += part.sum(axis=(0, 2, 3))
+        squares += (part ** 2).sum(axis=(0, 2, 3))
+    count = len(X) * X.shape[2] * X.shape[3]
+    mean = total / count
+    std = np.sqrt(np.maximum(squares / count - mean ** 2, 0.0))
+    return mean.astype(np.float32), np.maximum(std, 1e-3).astype(np.float32)
+
+
 def shift_batch(batch: TensorSet, generator: torch.Generator, max_shift: int,
                 flip: bool) -> TensorSet:
     """Each image moved by up to `max_shift` pixels in each direction (a random crop of the
@@ -124,9 +148,7 @@ class ImageNetworkClassifier(ClassifierMixin, BaseEstimator):
         if self.architecture == "pretrained":
             self.mean_, self.std_ = np.array(IMAGENET_MEAN), np.array(IMAGENET_STD)
         else:
-            part = X[train_idx].astype(np.float32) / 255.0
-            self.mean_ = part.mean(axis=(0, 2, 3))
-            self.std_ = np.maximum(part.std(axis=(0, 2, 3)), 1e-3)
+            self.mean_, self.std_ = channel_statistics(X[train_idx])
         module = torch.nn.Sequential(
             PixelScaling(self.mean_, self.std_, rgb=self.architecture == "pretrained"),
             self._build_module(X.shape[1], len(self.classes_))).to(
@@ -189,9 +211,13 @@ class ImageNetworkClassifier(ClassifierMixin, BaseEstimator):
         X = self._check_images(X)
         if self.n_threads:
             torch.set_num_threads(self.n_threads)
-        inputs = TensorSet((torch.from_numpy(np.ascontiguousarray(X)),), torch.zeros(len(X)))
-        out = predict_heads(self.module_, inputs, torch.device("cpu"))
-        return torch.softmax(out, dim=-1).mean(dim=1).numpy().astype(np.float64)
+        parts = []
+        for begin in range(0, len(X), images_per_batch(X)):
+            part = np.ascontiguousarray(X[begin:begin + images_per_batch(X)])
+            inputs = TensorSet((torch.from_numpy(part),), torch.zeros(len(part)))
+            parts.append(predict_heads(self.module_, inputs, torch.device("cpu")))
+        proba = torch.softmax(torch.cat(parts), dim=-1).mean(dim=1).numpy().astype(np.float64)
+        return proba / proba.sum(axis=1, keepdims=True)  # float32 softmax, summed in float64
 
     def predict(self, X) -> np.ndarray:
         return self.classes_[self.predict_proba(X).argmax(axis=1)]
@@ -204,10 +230,11 @@ class ImageNetworkClassifier(ClassifierMixin, BaseEstimator):
         codes = torch.from_numpy(np.searchsorted(self.classes_, np.asarray(y)).astype(np.int64))
         gradient = np.zeros(X.shape, dtype=np.float32)
         self.module_.eval()
-        for begin in range(0, len(X), 256):
-            part = torch.from_numpy(X[begin:begin + 256].astype(np.float32)).requires_grad_(True)
+        step = max(1, images_per_batch(X) // 8)  # autograd keeps the activations
+        for begin in range(0, len(X), step):
+            part = torch.from_numpy(X[begin:begin + step].astype(np.float32)).requires_grad_(True)
             loss = F.cross_entropy(heads(self.module_(part)).mean(dim=1),
-                                   codes[begin:begin + 256], reduction="sum")
+                                   codes[begin:begin + step], reduction="sum")
             [grad] = torch.autograd.grad(loss, [part])
             gradient[begin:begin + len(part)] = grad.numpy()
         return gradient
