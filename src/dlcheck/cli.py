@@ -258,7 +258,8 @@ def examples() -> None:
         table.add_column(col)
     for e in EXAMPLES.values():
         table.add_row(e.name, e.kind, e.task, e.target, e.description, e.source)
-    Console().print(table)
+    # Piped output gets room for the names instead of Rich's 80 columns (they would wrap).
+    Console(width=None if sys.stdout.isatty() else 140).print(table)
 
 
 class _JobProgress:

@@ -89,7 +89,7 @@ def test_a_folder_no_benchmark_can_use_is_one_line(folder, setup, message):
 
 def test_a_folder_without_class_subfolders_says_how_to_lay_it_out(tmp_path):
     Image.new("L", (8, 8)).save(tmp_path / "a.png")
-    with pytest.raises(DataError, match="subfolder named after the class"):
+    with pytest.raises(DataError, match="is a folder with no class subfolders"):
         load_dataset(tmp_path, None)
 
 

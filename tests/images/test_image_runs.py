@@ -85,14 +85,14 @@ def test_the_command_line_runs_a_folder_of_images(run_cli, tmp_path):
 
 @pytest.mark.parametrize("make, message", [
     (lambda root: (root / "only").mkdir(parents=True) or write_image_folder(
-        *brightness_images(30, size=8), root / "only" / "x"), "holds no class subfolders"),
+        *brightness_images(30, size=8), root / "only" / "x"), "no class subfolders"),
     (lambda root: write_image_folder(brightness_images(30, size=8)[0], ["a"] * 30, root),
      "single class"),
 ], ids=["nested_too_deep", "single_class"])
 def test_a_bad_folder_is_one_line_and_exit_status_2(run_cli, tmp_path, make, message):
     root = tmp_path / "data"
     make(root)
-    target = root / "only" / "x" / "bright" if message.startswith("holds") else root
+    target = root / "only" / "x" / "bright" if message.startswith("no class") else root
     result = run_cli("run", str(target), "--out", str(tmp_path / "out"))
     assert result.returncode == 2 and message in result.stderr, result.stderr
     assert len(result.stderr.strip().splitlines()) == 1

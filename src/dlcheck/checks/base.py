@@ -39,6 +39,9 @@ groups, times) and the results."""
 TABLES: frozenset[str] = frozenset({"table"})
 IMAGES: frozenset[str] = frozenset({"image"})
 
+MEMORISING_FAMILIES = {"tree", "ensemble", "deep"}
+"""Families whose fits can repeat the labels of training rows they have seen."""
+
 
 class Check(Protocol):
     """A check measures on the user's data and returns findings with figures and advice; it

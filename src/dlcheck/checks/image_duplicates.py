@@ -110,20 +110,28 @@ def image_twin_findings(check: DuplicatesAcrossFolds, context: CheckContext,
         inflates or (unmeasured and copies)))]
 
 
+@dataclass(frozen=True)
+class ImageTwinRows:
+    """Per test image of the first repeat's folds (in fold order): its position, its fold and
+    whether it has a twin: what the table check's inflation reads (its `Twins`)."""
+
+    rows: np.ndarray
+    fold: np.ndarray
+    twin: np.ndarray
+
+
 def _inflation(check: DuplicatesAcrossFolds, context: CheckContext, folds: list[Fold],
                per_fold: list[FoldImageTwins]) -> tuple[dict, bool]:
     """The table check's inflation of the best model's score by the twins, and whether it
     is shown (a memorising model, the interval's lower end above the minimum gain)."""
     from dlcheck.benchmark.compare import CLASSICAL, resolve_min_gain
-    from dlcheck.checks.leakage import MEMORISING_FAMILIES, Twins
+    from dlcheck.checks.base import MEMORISING_FAMILIES
 
     results = context.results
-    twins = Twins(
+    twins = ImageTwinRows(
         rows=np.concatenate([np.asarray(f.test) for f in folds]),
         fold=np.concatenate([np.full(len(f.test), f.id, dtype=object) for f in folds]),
-        twin=np.concatenate([p.twin for p in per_fold]),
-        copy=np.concatenate([p.exact for p in per_fold]),
-        n_train_copies=np.zeros(sum(len(f.test) for f in folds), dtype=int))
+        twin=np.concatenate([p.twin for p in per_fold]))
     best = results.best()
     min_gain = resolve_min_gain(results, context.min_gain, results.best(CLASSICAL)).value
     figures = check._inflation(context, best.name if best else None, twins, min_gain)

@@ -18,7 +18,7 @@ from dlcheck.benchmark.compare import CLASSICAL, resolve_min_gain
 from dlcheck.benchmark.scoring import METRICS
 from dlcheck.benchmark.splits import Fold
 from dlcheck.benchmark.stats import corrected_t_interval, goodness_sign
-from dlcheck.checks.base import IMAGES, TABLES, CheckContext
+from dlcheck.checks.base import IMAGES, MEMORISING_FAMILIES, TABLES, CheckContext
 from dlcheck.checks.image_duplicates import image_twin_findings
 from dlcheck.data.tabular.prepare import TableData
 from dlcheck.findings import Finding, rounded
@@ -422,8 +422,6 @@ class DuplicatesAcrossFolds:
                        "a test row does.")
 
 
-MEMORISING_FAMILIES = {"tree", "ensemble", "deep"}
-"""Families whose fits can repeat the labels of training rows they have seen."""
 
 IDENTIFYING_SHARE = 0.95
 """A column with at least this share as many distinct values as there are distinct feature

@@ -27,6 +27,7 @@ from dlcheck.benchmark.fitting import FittedFold
 from dlcheck.findings import rounded
 from dlcheck.probes import adversarial
 from dlcheck.probes.adversarial import FLIP_SHARE, universal_direction
+from dlcheck.probes.robustness import confidence, noise_scores
 
 NOISE_LEVELS = (0.05, 0.1, 0.2)
 """Standard deviations of the Gaussian pixel noise, as fractions of the pixel range."""
@@ -57,23 +58,13 @@ def image_robustness(fitted: FittedFold) -> dict:
     parts = np.split(outputs, np.cumsum([len(X)] * (1 + len(noisy)) + [len(random)]))
     on_clean, on_noisy, on_random, on_blank = parts[0], parts[1:1 + len(noisy)], \
         parts[1 + len(noisy)], parts[2 + len(noisy)]
-    from dlcheck.probes.robustness import noise_scores
-
     noise = noise_scores(fitted, y, on_clean, on_noisy)
     noise["levels"] = list(NOISE_LEVELS)
-    top_random = on_random.max(axis=1)
-    classes, counts = np.unique(on_random.argmax(axis=1), return_counts=True)
-    out = {"rows": len(X), "noise": noise, "confidence": {
-        "chance": rounded(1.0 / fitted.data.n_classes),
-        "test": rounded(on_clean.max(axis=1).mean()),
-        "random": rounded(top_random.mean()),
-        "random_median": rounded(np.median(top_random)),
-        "random_share_above_0.9": rounded(np.mean(top_random >= 0.9)),
-        "random_top_class": int(classes[counts.argmax()]),
-        "random_top_class_share": rounded(counts.max() / len(top_random)),
-        "black": rounded(on_blank[0].max()), "black_class": int(on_blank[0].argmax()),
-        "white": rounded(on_blank[1].max()), "white_class": int(on_blank[1].argmax()),
-    }}
+    # The tables' confidence figures; their blank rows are here a black and a white image.
+    figures = confidence(fitted, on_clean, on_random, on_blank)
+    figures.update(black=figures.pop("zeros"), black_class=int(on_blank[0].argmax()),
+                   white=figures.pop("means"), white_class=int(on_blank[1].argmax()))
+    out = {"rows": len(X), "noise": noise, "confidence": figures}
     if hasattr(fitted.pipeline[-1], "input_gradient"):  # a network
         out["adversarial"] = adversarial_images(fitted.pipeline[-1], X, rng)
     return out

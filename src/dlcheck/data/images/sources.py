@@ -48,9 +48,9 @@ def scan_folder(root: Path) -> ImageSource:
     loose = [p for p in entries if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES]
     if not class_dirs:
         hint = (f" ({len(loose)} images lie directly in it)" if loose else "")
-        raise DataError(f"{root} holds no class subfolders{hint}: put the images of each class "
-                        "in a subfolder named after the class (root/cat/1.png, root/dog/2.png), "
-                        "or give a table with <image_col>.")
+        raise DataError(f"{root} is a folder with no class subfolders{hint}: give the path of "
+                        "a CSV, TSV or Parquet file, or, for images, put those of each class in "
+                        "a subfolder named after the class (root/cat/1.png, root/dog/2.png).")
     real_root = root.resolve()
     paths: list[Path] = []
     labels: list[str] = []
