@@ -127,6 +127,20 @@ def test_explain_required_without_the_check_recommends_only_linear_or_tree(findi
                for r in verdict.reasons)
 
 
+def test_explain_required_on_images_says_why_only_readable_models_count():
+    # Images have occlusion maps, no surrogate: the reason must not call the check absent,
+    # and the outlook must not ask for a faithful surrogate no image model can have.
+    results = _results(LADDER_DEEP_AHEAD)
+    verdict = _decide(results, [_explained({"lightgbm": 0.99, "mlp": 0.99})],
+                      explain_required=True, kind="image", n_classes=2)
+    assert verdict.decision == "classical" and verdict.recommended_model == "linear"
+    assert not any("did not run" in r for r in verdict.reasons)
+    assert any(r.startswith("--explain-required: on images no surrogate") for r in
+               verdict.reasons)
+    assert "surrogate" not in verdict.outlook
+    assert "only dropping --explain-required" in verdict.outlook
+
+
 def test_explain_required_allows_a_deep_model_with_a_faithful_surrogate():
     results = _results(LADDER_DEEP_AHEAD)
     verdict = _decide(results, [_explained({"lightgbm": 0.81, "mlp": 0.96})],

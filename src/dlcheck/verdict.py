@@ -80,7 +80,7 @@ def decide(
     are the same for every kind of data; for images the outlook also counts rows as images
     per class and says whether transfer learning was tried."""
     verdict = _decide(results, comparison, findings, n_rows=n_rows,
-                      explain_required=explain_required)
+                      explain_required=explain_required, surrogates=kind != "image")
     if kind == "image" and verdict.decision in ("classical", "deep_learning"):
         verdict = replace(verdict, outlook=_image_outlook(
             verdict.outlook, verdict.decision, findings, max(n_classes, 1),
@@ -115,7 +115,11 @@ def _decide(
     *,
     n_rows: int,
     explain_required: bool = False,
+    surrogates: bool = True,
 ) -> Verdict:
+    """`surrogates`: whether a model can be explained by a depth-3 surrogate tree of its
+    inputs (tables); on images the explainability check draws occlusion maps instead, which
+    show where a model looks, not rules a person can read."""
     blocking = [f for f in findings if f.blocking]
     if blocking:
         level = max(LEVELS.index(f.confidence or "medium") for f in blocking)
@@ -150,7 +154,7 @@ def _decide(
 
     # --explain-required: linear and tree models, and the ensemble or deep models whose depth-3
     # surrogate the explainability check found faithful; only the former without that check.
-    explained = _explained(findings) if explain_required else None
+    explained = _explained(findings) if explain_required and surrogates else None
 
     def allowed(m: ModelResult) -> bool:
         return (not explain_required or m.family in INTERPRETABLE
@@ -224,7 +228,8 @@ def _decide(
                            f"fit instead of early stopping ({', '.join(capped)}): the deep "
                            "side may be underestimated.")
     if explain_required:
-        reasons += _explain_required_reasons(results, explained, reference, best, allowed)
+        reasons += _explain_required_reasons(results, explained, reference, best, allowed,
+                                             surrogates)
     reasons += _choice_sentences(results, choice, min_gain.value)
     if gain is None:
         level, why = "low", ["no deep model finished: nothing to compare the classical side "
@@ -236,7 +241,7 @@ def _decide(
                                 decided_by_explanation=deep_worth_it)
     return Verdict("classical", choice.model.name, level, reasons,
                    _outlook("classical", curves, gain, min_gain.value, n_rows, metric,
-                            explain_required and deep_worth_it),
+                            explain_required and deep_worth_it, surrogates),
                    why)
 
 
@@ -436,9 +441,15 @@ def _explain_sentence(name: str, explained: dict[str, SurrogateFidelity] | None)
     return f"{head} (< {bar}): not recommended under --explain-required."
 
 
-def _explain_required_reasons(results, explained, reference, best, allowed) -> list[str]:
+def _explain_required_reasons(results, explained, reference, best, allowed,
+                              surrogates: bool = True) -> list[str]:
     metric = results.metric.name
-    if explained is None:
+    if not surrogates:
+        reasons = ["--explain-required: on images no surrogate a person can read stands in "
+                   "for an ensemble or deep model (the occlusion maps show where a model "
+                   "looks, not its rules), so only models a person can read (linear, shallow "
+                   "tree) are recommended"]
+    elif explained is None:
         reasons = ["--explain-required: the explainability check did not run (skipped or "
                    "failed), so only models a person can read (linear, shallow tree) are "
                    "recommended"]
@@ -554,7 +565,8 @@ def _choice_sentences(results, choice: Choice, min_gain: float) -> list[str]:
 
 
 def _outlook(decision: str, crossing: dict | None, gain: Interval | None, min_gain: float,
-             n_rows: int, metric: str, excluded_by_explanation: bool = False) -> str:
+             n_rows: int, metric: str, excluded_by_explanation: bool = False,
+             surrogates: bool = True) -> str:
     """What would change the verdict, from the learning curves when they were measured; it
     never contradicts the decision, which rests on the measured comparison."""
     status = (crossing or {}).get("status")
@@ -565,6 +577,10 @@ def _outlook(decision: str, crossing: dict | None, gain: Interval | None, min_ga
                     "when the data grows.")
         return ("The deep model's lead is measured on this data size; more rows of the same "
                 "kind usually keep or widen it.")
+    if excluded_by_explanation and not surrogates:
+        return ("Deep learning would be worth it on accuracy alone; only dropping "
+                "--explain-required would change the verdict: no image model beyond a "
+                "linear one or a shallow tree has rules a person can read.")
     if excluded_by_explanation:
         return ("Deep learning would be worth it on accuracy alone; a deep model whose "
                 "depth-3 surrogate is faithful, or dropping --explain-required, would change "

@@ -154,12 +154,56 @@ def test_twenty_percent_of_copies_block_when_they_inflate_the_score(tmp_path):
     assert finding.confidence == "medium"
 
 
-def test_copies_a_model_cannot_memorise_warn_without_blocking(tmp_path):
-    # Repeated images can be natural (blank scans): a linear model gains nothing from them.
+def test_copies_a_linear_model_memorises_block_as_a_networks_do(tmp_path):
+    # A linear model on hundreds of pixels memorises a copy too: the rule reads the gain,
+    # whichever side of the ladder the best model is on.
     images, labels, _ = _with_copies(0.20)
     [finding] = CHECK.run(_context(images, labels, tmp_path / "copied", family="linear"))
+    assert finding.severity == "critical" and finding.blocking
+
+
+@pytest.mark.parametrize("family", ["linear", "deep"])
+def test_a_picture_that_recurs_many_times_warns_without_blocking(tmp_path, family):
+    # A third of one class is the same black frame: natural repetition, which a model
+    # predicts from many copies as it would a new frame. The verdict must not hang on it.
+    images, labels = noise_images(300, size=32, n_classes=2, seed=5)
+    frames = np.flatnonzero(labels == "c0")[: int(np.sum(labels == "c0")) // 3 * 2]
+    images[frames] = 0
+    [finding] = CHECK.run(_context(images, labels, tmp_path / "frames", family=family))
+    e = finding.evidence
+    assert e["share_of_test_images"] >= CHECK.blocking_excess
+    assert e["median_training_images_per_twin"] > CHECK.max_training_copies
     assert finding.severity == "warning" and not finding.blocking
-    assert finding.evidence["share_of_test_images"] >= CHECK.blocking_excess
+
+
+def test_jpeg_copies_of_a_small_set_block_without_exact_copies(tmp_path):
+    # 150 images, each also re-saved as JPEG: too few test images lack a twin to measure the
+    # inflation, and near-duplicates with their original's label on most of them block.
+    originals, labels = noise_images(150, size=32, n_classes=2, seed=6)
+    images = np.concatenate([originals, np.stack([_jpeg(i, 85) for i in originals])])
+    [finding] = CHECK.run(_context(images, np.concatenate([labels, labels]),
+                                   tmp_path / "resaved"))
+    e = finding.evidence
+    assert e["exact_copies"] == 0 and e["inflation_folds"] < 2
+    assert e["share_of_test_images"] >= CHECK.fallback_excess
+    assert finding.blocking and finding.confidence == "medium"
+    assert "too many for the inflation to be measured" in finding.summary
+
+
+def test_objects_on_a_fixed_backdrop_are_not_duplicates(tmp_path):
+    # One textured scene behind every image, a small patch of its own (under 1% of the
+    # pixels) at a random place: the raw pixels of any two correlate above 0.99, what they
+    # add to the scene does not.
+    rng = np.random.default_rng(7)
+    scene = rng.integers(0, 256, (48, 48), dtype=np.uint8)
+    images = np.repeat(scene[None], 200, axis=0)
+    for image in images:
+        r, c = rng.integers(0, 44, 2)
+        image[r:r + 4, c:c + 4] = rng.integers(0, 256, (4, 4))
+    labels = np.array(["c0", "c1"] * 100)
+    context = _context(images, labels, tmp_path / "backdrop")
+    assert _share(context) < 0.01
+    assert CHECK.run(context) == []
 
 
 def test_exact_copies_alone_block_with_high_confidence(tmp_path):

@@ -53,7 +53,8 @@ def image_explanation_findings(check, context: CheckContext, roles: dict[str, li
                        ": they rely on different regions."))
     evidence = {"method": "occlusion: a square of about a seventh of the side set to the "
                 "image's mean slides over it; a bright pixel means covering it lowers the "
-                "predicted class's probability the most",
+                "probability of the image's true class the most (the same class for every "
+                "model)",
                 "fold": fold.id, "models": {n: {"roles": roles[n],
                                                 "centre_share": figures[n]["centre_share"]}
                                             for n in figures},

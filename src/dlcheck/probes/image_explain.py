@@ -1,7 +1,8 @@
 """Where a fitted image model looks: occlusion maps (Zeiler & Fergus, 2014) on a few test
 images. A grey square (the image's mean level) slides over each image; the map at a place is
-how much covering it there lowers the probability the model gives its predicted class. The
-same method for every model of the ladder, so the classical and the deep maps compare."""
+how much covering it there lowers the probability the model gives the image's true class. The
+same method and the same class for every model of the ladder, so the classical and the deep
+maps compare even where the models disagree on the image."""
 
 from __future__ import annotations
 
@@ -11,26 +12,27 @@ from dlcheck.benchmark.fitting import FittedFold
 from dlcheck.findings import rounded
 
 N_IMAGES = 4
-"""Test images explained (the first of the fold's test part, one per class where possible)."""
+"""Test images explained: the first of the fold's test part of each class, for the first four
+classes; the first images of the fold where fewer classes exist."""
 
 
 def image_explain(fitted: FittedFold) -> dict:
     X, y = fitted.X_test, fitted.y_test
     chosen = _one_per_class(y, N_IMAGES)
-    maps = [occlusion_map(fitted, X[i]) for i in chosen]
+    maps = [occlusion_map(fitted, X[i], int(y[i])) for i in chosen]
     return {"rows": [int(i) for i in chosen], "labels": [int(y[i]) for i in chosen],
             "maps": [m.round(4).tolist() for m in maps],
             "centre_share": rounded(float(np.mean([_centre_share(m) for m in maps])))}
 
 
-def occlusion_map(fitted: FittedFold, image: np.ndarray) -> np.ndarray:
-    """(size, size) drop of the predicted class's probability when a square of about a
+def occlusion_map(fitted: FittedFold, image: np.ndarray, label: int) -> np.ndarray:
+    """(size, size) drop of the probability of class `label` when a square of about a
     seventh of the side, centred there, is set to the image's mean (stride: half a square)."""
     c, h, w = image.shape
     patch = max(2, round(h / 7))
     stride = max(1, patch // 2)
     base = fitted.predict(image[None])[0]
-    top = int(base.argmax())
+    top = label
     fill = image.mean(axis=(1, 2), keepdims=True).astype(image.dtype)
     corners = [(r, q) for r in range(0, h - patch + 1, stride)
                for q in range(0, w - patch + 1, stride)]
