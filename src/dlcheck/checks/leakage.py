@@ -343,11 +343,12 @@ class DuplicatesAcrossFolds:
         return [self._finding(evidence, blocking, measured, inflates)]
 
     def _inflation(self, context: CheckContext, model: str | None, twins: Twins,
-                   min_gain: float) -> dict:
+                   min_gain: float, skipped: dict[str, int] | None = None) -> dict:
         """Per fold, the model's score on all test rows minus its score on those without a
         twin (positive: twins score better), with the corrected interval over folds. A fold
         counts where enough twin-free rows hold every class and their score leaves room above
-        it for more than the minimum gain (a score at the ceiling cannot show inflation)."""
+        it for more than the minimum gain (a score at the ceiling cannot show inflation);
+        `skipped['ceiling']`, when given, counts the folds skipped for the latter."""
         prepared, results = context.dataset, context.results
         metric, k = results.metric, max(len(prepared.classes), 1)
         oof = results.out_of_fold.get(model)
@@ -364,6 +365,8 @@ class DuplicatesAcrossFolds:
             s_free = metric.fn(prepared.y[free], oof[free], k)
             room = metric.upper - s_free if metric.greater_is_better else s_free - metric.lower
             if not np.isfinite(s_free) or room <= min_gain:
+                if skipped is not None and np.isfinite(s_free):
+                    skipped["ceiling"] = skipped.get("ceiling", 0) + 1
                 continue
             values.append(sign * (metric.fn(prepared.y[test], oof[test], k) - s_free))
         if not values:
