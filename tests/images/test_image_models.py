@@ -36,6 +36,21 @@ def test_hog_reads_grey_and_colour_images():
     assert HogFeatures().fit_transform(grey).shape == HogFeatures().fit_transform(colour).shape
 
 
+def test_hog_descriptors_served_again_are_those_of_the_same_image():
+    # Each fit of a worker describes the same images again: a descriptor is computed once per
+    # image content, so a changed pixel (a probe's noise) gives a new one, never a stale one.
+    rng = np.random.default_rng(1)
+    images = rng.integers(0, 256, (60, 1, 20, 20), dtype=np.uint8)
+    first = HogFeatures().transform(images)
+    altered = images.copy()
+    altered[::2, 0, 5, 5] ^= 0xFF
+    again = HogFeatures().transform(altered[::-1])
+    fresh = HogFeatures()._hog(altered, 4)
+    assert np.array_equal(again, fresh[::-1])
+    assert np.array_equal(again[::-1][1::2], first[1::2])  # the untouched images
+    assert not np.array_equal(again[::-1][::2], first[::2])
+
+
 def test_shifts_move_each_image_and_flips_only_when_asked():
     x = torch.zeros(64, 1, 8, 8, dtype=torch.uint8)
     x[:, :, 3, 3] = 255

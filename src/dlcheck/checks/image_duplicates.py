@@ -111,24 +111,33 @@ def image_twin_findings(check: DuplicatesAcrossFolds, context: CheckContext,
         "threshold_copies_in_full": check.max_training_copies + 1,
         "example_pairs": _examples(dataset, twins, folds, per_fold, check.n_examples),
     }
-    inflation, inflates, unmeasured = _inflation(check, context, folds, per_fold)
+    inflation, inflates, harmless = _inflation(check, context, folds, per_fold)
     evidence.update(inflation)
-    evidence["inflation_unmeasured"] = unmeasured
+    # As the table check's whole-row copies: copies on `fallback_excess` of the test images
+    # (three times the blocking share) with their twins' labels block unless the inflation
+    # is shown to stay below the minimum gain for both models.
     copied = copied_share >= check.fallback_excess and same_label >= check.min_exact_share
     return [_finding(check, evidence, copied_share >= check.blocking_excess and (
-        inflates or (unmeasured and copied)))]
+        inflates or (copied and not harmless)))]
 
 
 def copy_weight(twins: ImageTwins, in_full: int) -> np.ndarray:
     """Per group of identical images: how much a test image of it with a twin counts as a
-    copy, 1 when its picture (the group and its confirmed near-duplicates) occurs at most
-    `in_full` times in the data set, `in_full` / occurrences beyond: an image copied a few
-    times counts whole, a picture that recurs by the hundred hardly at all, and the weight
-    falls smoothly in between (every image six times: 0.67)."""
-    size = np.bincount(twins.group, minlength=twins.n_distinct).astype(float)
-    picture = size.copy()
-    for mine, other in ((0, 1), (1, 0)):
-        np.add.at(picture, twins.pairs[:, mine], size[twins.pairs[:, other]])
+    copy, 1 when its picture occurs at most `in_full` times in the data set, `in_full` /
+    occurrences beyond: an image copied a few times counts whole, a picture that recurs by
+    the hundred hardly at all, and the weight falls smoothly in between (every image six
+    times: 0.67). A picture is a connected cluster of confirmed near-duplicates, so frames of
+    a still camera that differ by sensor noise count as one picture (each image confirms
+    only its closest candidates: counted pairwise, 400 such frames weighed 0.18 each)."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    n = twins.n_distinct
+    links = coo_matrix((np.ones(len(twins.pairs)), (twins.pairs[:, 0], twins.pairs[:, 1])),
+                       shape=(n, n))
+    _, cluster = connected_components(links, directed=False)
+    size = np.bincount(twins.group, minlength=n).astype(float)
+    picture = np.bincount(cluster, weights=size)[cluster]
     return np.minimum(1.0, in_full / np.maximum(picture, 1.0))
 
 
@@ -146,11 +155,12 @@ def _inflation(check: DuplicatesAcrossFolds, context: CheckContext, folds: list[
                per_fold: list[FoldImageTwins]) -> tuple[dict, bool, bool]:
     """The table check's inflation by the twins of the best classical and of the best deep
     model's scores (the two the verdict compares: copies that favour either side bias it),
-    the evidence naming the one with the higher lower end; whether one is shown (its lower
-    end above the minimum gain); and whether it is unmeasured for want of test images
-    without a twin (fewer than two folds measured, none of them skipped because the score
-    on the twin-free images leaves no room for the minimum gain, which bounds the
-    inflation below it).
+    each judged on its own: whether it is shown (the lower end of its interval above the
+    minimum gain), and whether it is shown harmless (the upper end below it, or every fold
+    that could be read skipped because the score on the twin-free images leaves no room for
+    the minimum gain, which bounds the inflation below it). Returns the evidence, naming
+    the model that decides, whether one model's inflation is shown, and whether every
+    model's is shown harmless.
 
     Whatever the model's family: a table's twins can be chance agreements of coarse columns,
     easier rows that only a memorising model's gain shows to be copies, while a confirmed
@@ -165,32 +175,28 @@ def _inflation(check: DuplicatesAcrossFolds, context: CheckContext, folds: list[
         fold=np.concatenate([np.full(len(f.test), f.id, dtype=object) for f in folds]),
         twin=np.concatenate([p.twin for p in per_fold]))
     min_gain = resolve_min_gain(results, context.min_gain, results.best(CLASSICAL)).value
-    models = [m for m in (results.best(CLASSICAL), results.best({"deep"})) if m is not None]
-    measured: dict[str, dict] = {}
-    ceiling = False
-    for model in models:
-        if model.name in measured:
-            continue
+    names = list(dict.fromkeys(m.name for m in (results.best(CLASSICAL),
+                                                results.best({"deep"})) if m is not None))
+    by_model: dict = {}
+    for name in names or [None]:
         skipped = {"ceiling": 0}
-        measured[model.name] = check._inflation(context, model.name, twins, min_gain, skipped)
-        ceiling |= skipped["ceiling"] > 0
-    if not measured:
-        measured[None] = check._inflation(context, None, twins, min_gain)
-
-    def low(name):
-        value = measured[name]["inflation_ci_low"]
-        return -np.inf if value is None else value
-
-    worst = max(measured, key=low)
-    figures = measured[worst]
-    inflates = figures["inflation_folds"] >= 2 and figures["inflation_ci_low"] is not None \
-        and figures["inflation_ci_low"] > min_gain
-    unmeasured = not ceiling and all(m["inflation_folds"] < 2 for m in measured.values())
-    evidence = {"model": worst, "metric": results.metric.name, "min_gain": rounded(min_gain),
-                **figures}
-    if len(measured) > 1:
-        evidence["inflation_by_model"] = measured
-    return evidence, inflates, unmeasured
+        figures = check._inflation(context, name, twins, min_gain, skipped)
+        measured = figures["inflation_folds"] >= 2 and figures["inflation_ci_low"] is not None
+        by_model[name] = {
+            **figures, "ceiling_folds": skipped["ceiling"],
+            "inflates": bool(measured and figures["inflation_ci_low"] > min_gain),
+            "harmless": bool((measured and figures["inflation_ci_high"] < min_gain) or (
+                figures["inflation_folds"] == 0 and skipped["ceiling"] > 0))}
+    # The model that decides: one whose inflation is shown (the highest lower end), else one
+    # not shown harmless, else the first.
+    decider = max(by_model, key=lambda n: (by_model[n]["inflates"], not by_model[n]["harmless"],
+                                           by_model[n]["inflation_ci_low"] or -np.inf))
+    evidence = {"model": decider, "metric": results.metric.name, "min_gain": rounded(min_gain),
+                **{k: v for k, v in by_model[decider].items()
+                   if k not in ("inflates", "harmless")},
+                "inflation_by_model": by_model}
+    return (evidence, any(m["inflates"] for m in by_model.values()),
+            all(m["harmless"] for m in by_model.values()))
 
 
 # -- hashing and confirming ------------------------------------------------------------------
@@ -438,39 +444,44 @@ def _finding(check: DuplicatesAcrossFolds, e: dict, blocking: bool) -> Finding:
             f"image shares, correlate at {e['threshold_min_correlation']:g} or more "
             f"(near-constant images: differ by at most "
             f"{e['threshold_max_mean_abs_difference']:g} of 255 on average).")
-    shown = e.get("inflation_ci_low") is not None
-    if shown:
-        moved = (f"On all test images {e['model']} scores {e['inflation']:+.4f} {e['metric']} "
-                 "against its score on those without a twin (95% interval "
-                 f"{e['inflation_ci_low']:+.4f} to {e['inflation_ci_high']:+.4f}; minimum "
-                 f"worthwhile gain {e['min_gain']:g})")
-    elif e["inflation_unmeasured"]:
-        moved = ("Whether the twins raise the scores cannot be measured: too few test images "
-                 "lack a twin")
-    else:
-        moved = ("The models score so close to the ceiling on the test images without a twin "
-                 "that the twins cannot raise the scores by the minimum gain")
+    moved = " ".join(_moved(name, m, e["metric"], e["min_gain"])
+                     for name, m in e["inflation_by_model"].items())
     advice = ("Remove the duplicate images, or keep copies in one fold: give a table of the "
               "image paths with a group column (--group-col) that names each original, and "
               "run dlcheck again." + (" Check the labels of the conflicting pairs."
                                       if conflicts else ""))
     if blocking:
         sure = e["exact_copy_share_of_test_images"] >= check.blocking_excess
-        why = ("the copies raise the score by more than the minimum gain" if shown and
-               e["inflation_ci_low"] > e["min_gain"] else
+        why = (f"the copies raise {e['model']}'s score by more than the minimum gain"
+               if e["inflation_by_model"][e["model"]]["inflates"] else
                f"copies are {e['threshold_fallback_share']:.0%} of the test images or more, "
-               f"{e['same_label_share_of_twins']:.0%} of them with their twin's label")
+               f"{e['same_label_share_of_twins']:.0%} of them with their twin's label, and "
+               f"their effect on {e['model']}'s score is not shown to stay below the minimum "
+               "gain")
         return Finding(
             check.code, "critical",
-            f"{seen}. {counted}. {moved}: {why}. Models are scored on images they were "
-            f"trained on: every score is overstated. {rule}", e, advice, blocking=True,
+            f"{seen}. {counted}. {moved} It blocks: {why}. Models are scored on images they "
+            f"were trained on: every score is overstated. {rule}", e, advice, blocking=True,
             confidence="high" if sure else "medium")
     return Finding(
         check.code, "warning",
-        f"{seen}: the models are scored on them as if they were new. {counted}. {moved}. "
+        f"{seen}: the models are scored on them as if they were new. {counted}. {moved} "
         f"It blocks the verdict only when copies are "
         f"{e['threshold_blocking_share']:.0%} of the test images or more and raise the best "
-        "classical or the best deep model's score by more than the minimum gain, or, where "
-        f"that cannot be measured, are {e['threshold_fallback_share']:.0%} of them or more "
-        f"with their twins' labels. {rule}",
+        "classical or the best deep model's score by more than the minimum gain, or are "
+        f"{e['threshold_fallback_share']:.0%} of them or more with their twins' labels and "
+        f"not shown to stay below it. {rule}",
         e, advice)
+
+
+def _moved(name: str | None, m: dict, metric: str, min_gain: float) -> str:
+    """What the twins do to one model's score, in a sentence."""
+    if m["inflation_ci_low"] is not None:
+        return (f"On all test images {name} scores {m['inflation']:+.4f} {metric} against "
+                f"its score on those without a twin (95% interval {m['inflation_ci_low']:+.4f}"
+                f" to {m['inflation_ci_high']:+.4f}; minimum worthwhile gain {min_gain:g}).")
+    if m["harmless"]:
+        return (f"{name} scores so close to the ceiling on the test images without a twin "
+                "that the twins cannot raise its score by the minimum gain.")
+    return (f"Whether the twins raise {name}'s score cannot be measured: too few test images "
+            "lack a twin.")

@@ -5,6 +5,8 @@ learns nothing, so no test image can leak into them."""
 
 from __future__ import annotations
 
+import hashlib
+
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 
@@ -65,10 +67,22 @@ class HogFeatures(TransformerMixin, BaseEstimator):
         return self
 
     def transform(self, X) -> np.ndarray:
-        from skimage.feature import hog
-
         X = np.asarray(X)
         cell = hog_cell(X.shape[-1])
+        keys = [(hashlib.blake2b(image.tobytes(), digest_size=16).digest(), image.shape,
+                 cell, self.orientations) for image in X]
+        rows = [_HOG_CACHE.get(key) for key in keys]
+        missing = [i for i, row in enumerate(rows) if row is None]
+        if missing:
+            computed = self._hog(X[missing], cell)
+            for j, i in enumerate(missing):
+                rows[i] = computed[j]
+                _remember(keys[i], computed[j])
+        return np.stack(rows) if rows else np.empty((0, 0), dtype=np.float32)
+
+    def _hog(self, X: np.ndarray, cell: int) -> np.ndarray:
+        from skimage.feature import hog
+
         colour = X.shape[1] == 3
         rows = []
         for image in X:
@@ -78,3 +92,20 @@ class HogFeatures(TransformerMixin, BaseEstimator):
                             block_norm="L2-Hys", channel_axis=-1 if colour else None,
                             feature_vector=True))
         return np.asarray(rows, dtype=np.float32)
+
+
+HOG_CACHE_BYTES = 64 * 2**20
+"""HOG descriptors kept per process, keyed by the image's bytes: every fit of a worker (the
+folds, tuning trials, permutations and probes) describes the same images again, and HOG is a
+fixed function of one image, so a descriptor computed once serves them all (MNIST, 1,000
+images: 0.55 s each time on one core). Bounded: past it new images are computed, not kept
+(64 MB: 29,000 descriptors of 28 px images, 9,500 of 64 px ones)."""
+
+_HOG_CACHE: dict[tuple, np.ndarray] = {}
+_hog_cache_used = [0]
+
+
+def _remember(key: tuple, row: np.ndarray) -> None:
+    if _hog_cache_used[0] + row.nbytes <= HOG_CACHE_BYTES:
+        _HOG_CACHE[key] = row.copy()
+        _hog_cache_used[0] += row.nbytes
