@@ -40,6 +40,15 @@ class LocalExecutor:
     def __init__(self, n_jobs: int | None = None) -> None:
         self.n_workers = max(1, n_jobs or available_cores())
 
+    def warm_up(self) -> None:
+        """Start the fork server now, without waiting for it: its imports of torch,
+        scikit-learn and LightGBM (about 3.5 s) then overlap the main process's own work
+        (its imports, the folds) instead of delaying the first job."""
+        if self.n_workers > 1:
+            context = _process_context()
+            if context.get_start_method() == "forkserver":
+                _launch_fork_server()
+
     @property
     def threads_per_job(self) -> int:
         """The cores shared by the workers."""
@@ -192,15 +201,9 @@ def _start_fork_server(context) -> None:
     global _ready_fork_server
     if context.get_start_method() != "forkserver":
         return
-    from multiprocessing import forkserver, resource_tracker
+    from multiprocessing import forkserver
 
-    # The resource tracker unblocks these signals once it has started: start it first.
-    resource_tracker.ensure_running()
-    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
-    try:
-        forkserver.ensure_running()
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+    _launch_fork_server()
     # Private, as in _terminate; without it every map waits for a throwaway process (ms).
     pid = getattr(getattr(forkserver, "_forkserver", None), "_forkserver_pid", None)
     if pid is not None and pid == _ready_fork_server:
@@ -210,6 +213,20 @@ def _start_fork_server(context) -> None:
         probe.start()
     probe.join()
     _ready_fork_server = pid
+
+
+def _launch_fork_server() -> None:
+    """Start the fork server if it is not running, with the stop signals blocked (see
+    `_start_fork_server`); it returns at once, the server importing in the background."""
+    from multiprocessing import forkserver, resource_tracker
+
+    # The resource tracker unblocks these signals once it has started: start it first.
+    resource_tracker.ensure_running()
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+    try:
+        forkserver.ensure_running()
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
 
 
 def _nothing() -> None:
