@@ -39,6 +39,12 @@ groups, times) and the results."""
 TABLES: frozenset[str] = frozenset({"table"})
 IMAGES: frozenset[str] = frozenset({"image"})
 
+def unit(kind: str, plural: bool = True) -> str:
+    """What one example of the data is called in a sentence: a row of a table, an image."""
+    word = "image" if kind == "image" else "row"
+    return word + "s" if plural else word
+
+
 MEMORISING_FAMILIES = {"tree", "ensemble", "deep"}
 """Families whose fits can repeat the labels of training rows they have seen."""
 

@@ -7,7 +7,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from dlcheck.checks.base import ANY_KIND, CheckContext
+from dlcheck.checks.base import ANY_KIND, CheckContext, unit
 from dlcheck.findings import Finding
 
 
@@ -63,10 +63,12 @@ class DataQuantity:
             if rare:
                 findings.append(Finding(
                     self.code, "warning",
-                    f"{len(rare)} class(es) have fewer than {self.min_rows_per_class} rows: "
+                    f"{len(rare)} class(es) have fewer than {self.min_rows_per_class} "
+                    f"{unit(prepared.kind)}: "
                     + ", ".join(f"{c!r} ({n})" for c, n in list(rare.items())[:10]),
                     {"rows_per_class": rare, "threshold": self.min_rows_per_class},
-                    "Scores for these classes rest on a handful of test rows per fold.",
+                    f"Scores for these classes rest on a handful of test {unit(prepared.kind)} "
+                    "per fold.",
                 ))
         per_feature = n_rows / max(n_features, 1)
         # Pixels are no features in this sense: neighbours are nearly equal and a convolution

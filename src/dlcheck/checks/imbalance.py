@@ -11,7 +11,7 @@ import numpy as np
 from dlcheck.benchmark.compare import CLASSICAL
 from dlcheck.benchmark.scoring import METRICS, WHY_PRIMARY
 from dlcheck.benchmark.stats import paired_difference
-from dlcheck.checks.base import IMAGES, TABLES, CheckContext, NotApplicable, ranked_candidates
+from dlcheck.checks.base import IMAGES, TABLES, CheckContext, NotApplicable, ranked_candidates, unit
 from dlcheck.findings import Finding, rounded
 from dlcheck.models.spec import IMBALANCE_RATIO_FOR_CLASS_WEIGHTS
 
@@ -61,15 +61,16 @@ class ClassImbalance:
             "class_weights_used": ratio >= IMBALANCE_RATIO_FOR_CLASS_WEIGHTS,
         }
         strong = ratio >= self.warn_ratio or shares.min() < self.warn_minority_share
-        summary = (f"The minority class {minority!r} is {shares.min():.1%} of the rows "
-                   f"({int(counts.min())} rows; majority/minority ratio {ratio:.1f}). Always "
+        rows = unit(prepared.kind)
+        summary = (f"The minority class {minority!r} is {shares.min():.1%} of the {rows} "
+                   f"({int(counts.min())} {rows}; majority/minority ratio {ratio:.1f}). Always "
                    f"predicting the majority class is {majority_accuracy:.1%} accurate")
         if best is not None and "accuracy" in best.secondary:
             summary += f"; the best model, {best.name}, is {best.secondary['accuracy']:.1%}."
         else:
             summary += "."
         advice = (f"Judge models by {context.results.metric.name} or balanced accuracy, never "
-                  "plain accuracy; collect more minority rows if you can.")
+                  f"plain accuracy; collect more minority {rows} if you can.")
         if evidence["class_weights_used"]:
             advice += " Class-weighted variants of the models were used."
         findings = [Finding(self.code, "warning" if strong else "info", summary, evidence,

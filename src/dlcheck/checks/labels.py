@@ -32,7 +32,7 @@ import numpy as np
 
 from dlcheck.benchmark.fitting import imbalance_ratio
 from dlcheck.benchmark.results import ModelResult
-from dlcheck.checks.base import IMAGES, TABLES, CheckContext, NotApplicable
+from dlcheck.checks.base import IMAGES, TABLES, CheckContext, NotApplicable, unit
 from dlcheck.data.tabular.prepare import TableData
 from dlcheck.findings import Finding, rounded
 from dlcheck.models.spec import IMBALANCE_RATIO_FOR_CLASS_WEIGHTS
@@ -83,7 +83,7 @@ class WrongLabels:
         evidence = self._evidence(prepared, covered, labels, proba, name, observed,
                                   expected, high)
         warn = observed["share"] >= self.warning_share and observed["share"] > high
-        return [self._finding(evidence, warn)]
+        return [self._finding(evidence, warn, prepared.kind)]
 
     def _expected(self, proba: np.ndarray, seed: int) -> np.ndarray:
         """The estimated share on labels drawn from the probabilities, once per draw."""
@@ -131,34 +131,35 @@ class WrongLabels:
             if prepared.kind == "table" else "0-based positions of the images used",
         }
 
-    def _finding(self, e: dict, warn: bool) -> Finding:
+    def _finding(self, e: dict, warn: bool, kind: str = "table") -> Finding:
+        rows, row = unit(kind), unit(kind, plural=False)
         sure = (f"Where {e['model']} gives a class at least {e['confidence']:.0%} probability "
-                f"({e['sure_rows']:,} of {e['rows_checked']:,} rows), "
+                f"({e['sure_rows']:,} of {e['rows_checked']:,} {rows}), "
                 f"{e['disagreeing_sure_rows']:,} labels disagree with it")
         extent = (f"about {e['estimated_share']:.1%} wrong labels in all "
-                  f"({e['estimated_rows']:,} rows), against {e['expected_share']:.1%} "
+                  f"({e['estimated_rows']:,} {rows}), against {e['expected_share']:.1%} "
                   f"({e['expected_rows']:,}; up to {e['expected_share_high']:.1%}) expected from "
                   "the model's own uncertainty")
         top = e["most_suspected"][0] if e["most_suspected"] else None
-        example = (f" The most suspected row ({top['row']}) is labelled {top['label']!r}; the "
+        example = (f" The most suspected {row} ({top['row']}) is labelled {top['label']!r}; the "
                    f"model gives {top['predicted']!r} {top['probability_of_predicted']:.0%}."
                    if top else "")
         if not e["sure_rows"]:
             return Finding(self.code, "info",
                            f"{e['model']} is never sure of a class (at least "
-                           f"{e['confidence']:.0%} on {self.min_sure_rows} rows or more): a "
-                           "wrong label cannot be told from a hard row here, and no share is "
+                           f"{e['confidence']:.0%} on {self.min_sure_rows} {rows} or more): a "
+                           f"wrong label cannot be told from a hard {row} here, and no share is "
                            f"estimated.{example}", e,
-                           "The most suspected rows are listed if you want to check them.")
+                           f"The most suspected {rows} are listed if you want to check them.")
         if warn:
             return Finding(self.code, "warning", f"{sure}: {extent}.{example}", e,
-                           "Review the most suspected rows first; label noise caps every "
+                           f"Review the most suspected {rows} first; label noise caps every "
                            "model's score, and deep networks memorise it more readily than "
                            "trees.")
         return Finding(self.code, "info",
                        f"{sure}: {extent}; no more disagreement than a hard problem gives."
                        f"{example}", e,
-                       "Label noise looks low; the most suspected rows are listed if you want "
+                       f"Label noise looks low; the most suspected {rows} are listed if you want "
                        "to check.")
 
 

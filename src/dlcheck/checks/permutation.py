@@ -13,7 +13,7 @@ from dlcheck.benchmark.compare import CLASSICAL
 from dlcheck.benchmark.permutations import TIME_BLOCKS
 from dlcheck.benchmark.results import BenchmarkResults, ModelResult
 from dlcheck.benchmark.splits import Fold
-from dlcheck.checks.base import ANY_KIND, CheckContext, NotApplicable
+from dlcheck.checks.base import ANY_KIND, CheckContext, NotApplicable, unit
 from dlcheck.checks.outcomes import PermutationOutcome
 from dlcheck.findings import Finding, rounded
 
@@ -72,7 +72,8 @@ class PermutationTest:
             raise NotApplicable("no model besides the baseline")
         n_max = budget.n_permutations
         stop_after = max(1, math.ceil(self.alpha * n_max))
-        design = plan_design(model, results, budget, self.min_rows)
+        design = plan_design(model, results, budget, self.min_rows,
+                             unit(context.dataset.kind))
         fraction = {f.id: 1.0 if design.rows is None else design.rows / len(f.train)
                     for f in design.folds}
         metric = results.metric
@@ -194,7 +195,7 @@ class PermutationTest:
 
 
 def plan_design(model: ModelResult, results: BenchmarkResults, budget: Budget,
-                min_rows: int) -> Design:
+                min_rows: int, rows_called: str = "rows") -> Design:
     """Every fold as in the benchmark when its most shuffles fit `budget.permutation_work`;
     else one fold (the latest with time folds); else a row subsample of it, as large as the
     work allows (at least `min_rows`)."""
@@ -213,7 +214,8 @@ def plan_design(model: ModelResult, results: BenchmarkResults, budget: Budget,
     affordable = int(budget.permutation_work / (n_max * per_row)) if per_row > 0 else rows_one
     rows = max(min(affordable, rows_one), min(min_rows, rows_one))
     return Design([fold], rows, f"every refit, on the real and on the shuffled labels, "
-                  f"trained on {rows:,} of the {rows_one:,} training rows of fold {fold.id}: "
+                  f"trained on {rows:,} of the {rows_one:,} training {rows_called} of fold "
+                  f"{fold.id}: "
                   f"refits on all of them would cost about {n_max * per_row * rows_one:,.0f} "
                   f"CPU s of counted work, over the budget's {budget.permutation_work:g}",
                   per_row * rows)
