@@ -141,3 +141,21 @@ def test_a_model_confident_on_noise_images_is_flagged_and_a_blank_image_alone_is
     calm = _confidence(Robustness(), {"hog_linear": _confidence_figures(0.6, 0.99)},
                        ["cat", "dog"])
     assert calm.severity == "info" and "all-black image is 'dog'" in calm.summary
+
+
+def test_a_wider_image_network_counts_as_the_square_of_its_width():
+    # The permutation test and the job limits count work: a standard-budget CNN (16
+    # channels) does four times the work of a quick one (8) per epoch, a thorough one 16.
+    from types import SimpleNamespace
+
+    from dlcheck.models.registry import get_model
+
+    cnn = get_model("cnn", "image")
+    log = SimpleNamespace(epochs=10)
+    work = {c: cnn.work_seconds(1000, 784, SimpleNamespace(channels=c, training_log_=log))
+            for c in (8, 16, 32)}
+    assert work[16] == pytest.approx(4 * work[8]) and work[32] == pytest.approx(16 * work[8])
+    pretrained = get_model("pretrained_resnet", "image")
+    fixed = [pretrained.work_seconds(1000, 784, SimpleNamespace(channels=c, training_log_=log))
+             for c in (8, 32)]
+    assert fixed[0] == fixed[1]  # a fixed architecture: its channels are not a width

@@ -67,6 +67,9 @@ class ModelSpec:
     (linear, tree), 100 trees (ensembles), one epoch of a width-128 network (measured on one
     core of the reference machine, benchmarks/calibrate_work.py). Choices of what to refit
     count work with it instead of reading a clock."""
+    reference_width: int | None = REFERENCE_WIDTH
+    """The width (hidden units, or channels of an image network's first stage) at which
+    `work_rate` was measured: an epoch costs as its square (None: a fixed architecture)."""
     search_space: Callable[[Any, ModelContext], dict[str, Any]] | None = None
     """The model step's parameters for one Optuna trial (None: not tuned)."""
     fit_kwargs: Callable[[], dict[str, Any]] | None = None
@@ -81,9 +84,11 @@ class ModelSpec:
         units = 1.0
         log = getattr(estimator, "training_log_", None)
         if log is not None:  # a network: epochs, wider and multi-head ones cost more
-            width = getattr(estimator, "width", REFERENCE_WIDTH)
+            width = getattr(estimator, "width", None) or getattr(estimator, "channels", None)
+            reference = self.reference_width
+            wider = (width / reference) ** 2 if width and reference else 1.0
             heads = getattr(estimator, "k", 1)  # ensemble heads (TabM's k; 1 for an MLP)
-            units = max(log.epochs, 1) * (width / REFERENCE_WIDTH) ** 2 * heads
+            units = max(log.epochs, 1) * wider * heads
         elif hasattr(estimator, "n_estimators"):
             units = estimator.n_estimators / 100
         return self.work_rate * units * (n_rows / 10_000) * (max(n_features, 1) / 20)

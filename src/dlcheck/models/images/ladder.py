@@ -112,8 +112,8 @@ def _network_space(trial, c: ModelContext) -> dict:
 # logistic on pixels 1.0 s, on HOG 2.3 s, LightGBM on HOG 15 s (10 classes, 63 bins; 46 s with
 # 255), an epoch of the width-8 CNN 2.4 s and of the ResNet-10 4.0 s (3,400 images trained on,
 # the rest validates);
-# the pretrained ResNet-18's is estimated from its FLOPs. The networks' are for width 8 (the
-# quick budget): wider ones are under-counted.
+# the pretrained ResNet-18's is estimated from its FLOPs. The networks' are for 8 channels in
+# the first stage (the quick budget): wider ones count as the square of their width.
 
 
 def _rung(name, family, description, build, prep, **kwargs) -> ModelSpec:
@@ -144,16 +144,17 @@ IMAGE_LADDER: tuple[ModelSpec, ...] = (
           "norm (8, 16, 32 channels on quick; 16, 32, 64 standard; 32, 64, 128 thorough), "
           "dropout, AdamW, learning rate halved on plateaus, early stopping, shifts of a few "
           "pixels as augmentation", _network("cnn", 2e-3, 5e-4), "passthrough",
-          slow=True, relative_cost=40, work_rate=0.18, search_space=_network_space),
+          slow=True, relative_cost=40, work_rate=0.18, reference_width=8,
+          search_space=_network_space),
     _rung("resnet", "deep", "residual network from scratch: torchvision's ResNet with one "
           "basic block per stage (8 to 64 channels on quick, 16 to 128 standard, 32 to 256 "
           "thorough) and a stem for small images, same training",
           _network("resnet", 2e-3, 5e-4), "passthrough", slow=True, relative_cost=50,
-          work_rate=0.30, search_space=_network_space),
+          work_rate=0.30, reference_width=8, search_space=_network_space),
     _rung("pretrained_resnet", "deep", "a torchvision ResNet fine-tuned from the pretrained "
           "weights the user has (--weights or the torch hub cache), a new head, the same "
           "training", _network("pretrained", 5e-4, 1e-4), "passthrough", slow=True,
-          relative_cost=80, work_rate=20.0, search_space=_network_space,
-          unavailable=_needs_weights),
+          relative_cost=80, work_rate=20.0, reference_width=None,
+          search_space=_network_space, unavailable=_needs_weights),
 )
 
