@@ -237,3 +237,18 @@ def test_the_workers_and_the_fork_server_end_with_a_main_process_killed_by_sigki
     light_run.wait()
     assert _until(lambda: not any(_alive(pid) for pid in run), 5), \
         [pid for pid in run if _alive(pid)]
+
+
+def test_a_job_runs_with_its_thread_limit_even_after_new_libraries_load():
+    # The controller is made once per process for speed; a module imported later (which may
+    # load another BLAS or OpenMP library) makes it look again.
+    from threadpoolctl import threadpool_info
+
+    from dlcheck.benchmark.runner import thread_limits
+
+    with thread_limits(1):
+        assert all(pool["num_threads"] == 1 for pool in threadpool_info())
+    import sklearn.ensemble  # noqa: F401  (whatever it loads is limited as well)
+
+    with thread_limits(1):
+        assert all(pool["num_threads"] == 1 for pool in threadpool_info())

@@ -3,12 +3,13 @@ and measure what it costs. Runs in a worker process; everything it needs travels
 
 from __future__ import annotations
 
+import sys
 import time
 import traceback
 import warnings
 
 import numpy as np
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 from dlcheck.benchmark.costs import count_parameters, serialized_size
 from dlcheck.benchmark.fitting import BenchmarkData, FittedFold, fit_params, predict_output
@@ -29,6 +30,20 @@ def training_rows(job: Job, data: BenchmarkData, slow: bool) -> np.ndarray:
         return train
     rng = np.random.default_rng([data.seed, job.fold.repeat, job.fold.index])
     return np.sort(rng.permutation(train)[:limit])
+
+
+_controller: list = [None, -1]
+"""This process's ThreadpoolController and the number of modules loaded when it was made."""
+
+
+def thread_limits(n_threads: int):
+    """Limit the BLAS and OpenMP pools to `n_threads` for a job. `threadpool_limits` finds
+    the loaded libraries anew each time (6.7 ms with torch, scikit-learn and LightGBM loaded,
+    more than a small model's fit; a permutation test runs hundreds of jobs): a controller
+    made once serves every job, made again when new modules may have loaded a library."""
+    if _controller[0] is None or _controller[1] != len(sys.modules):
+        _controller[:] = [ThreadpoolController(), len(sys.modules)]
+    return _controller[0].limit(limits=n_threads)
 
 
 def permuted_labels(data: BenchmarkData, permutation: int) -> np.ndarray:
@@ -57,7 +72,7 @@ def run_job(job: Job, data: BenchmarkData) -> JobResult:
         message = (f"stopped after {limit:g} s, its share of the {data.budget.name} budget "
                    "(job_seconds)")
         with job_deadline(limit, message), alarm(limit, message), \
-                threadpool_limits(limits=data.n_threads), warnings.catch_warnings():
+                thread_limits(data.n_threads), warnings.catch_warnings():
             warnings.simplefilter("ignore")  # convergence chatter; the scores say what matters
             _fit_and_score(job, data, result)
     except JobTimeout as exc:
