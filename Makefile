@@ -6,12 +6,13 @@ TORCH   := torch==2.13.0
 
 .PHONY: demo test lint bench unchanged clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	# torch first, pinned: a newer torch would pull gigabytes of CUDA packages.
 	$(PY) -m pip install -q $(TORCH)
-	$(PY) -m pip install -q -e '.[test]'
+	# constraints.txt: the versions the stored reports were made with.
+	$(PY) -m pip install -q -c constraints.txt -e '.[test]'
 	$(PY) -c "import torch, sys; v = torch.__version__; sys.exit(0 if v.startswith('2.13.0') else f'pip replaced torch: {v}')"
 	touch $(STAMP)
 
