@@ -10,7 +10,7 @@ as a subprocess, with the `dlcheck` console script of this interpreter's environ
 
 - wall: seconds from starting the subprocess to its exit (interpreter start-up and imports
   included);
-- load / bench / verdict / total: the stage times that the run itself records in
+- load / bench / tuning / checks / verdict / total: the stage times that the run itself records in
   report.json (report["timings"]); wall minus total is start-up, imports and report writing;
 - peak tree MB: the largest sum of VmRSS over the run's process and all its descendants (the
   joblib/loky workers, the resource tracker), sampled every 0.2 s from /proc in a background
@@ -53,8 +53,8 @@ from dlcheck.data.synthetic import wide_table
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _measure  # noqa: E402
 
-STAGES = ("load_and_profile", "benchmark", "verdict", "total")
-STAGE_LABELS = ("load s", "bench s", "verdict s", "total s")
+STAGES = ("load_and_profile", "benchmark", "tuned_variants", "checks", "verdict", "total")
+STAGE_LABELS = ("load s", "bench s", "tuning s", "checks s", "verdict s", "total s")
 
 
 # --- one run --------------------------------------------------------------------------------

@@ -43,18 +43,18 @@ class CoreSampler(threading.Thread):
         super().__init__(daemon=True)
         self.started, self.samples = started, []
         self.cores = os.cpu_count() or 1
-        self._stop = threading.Event()
+        self._done = threading.Event()
 
     def run(self) -> None:
         busy, total = busy_jiffies()
-        while not self._stop.wait(SAMPLE_SECONDS):
+        while not self._done.wait(SAMPLE_SECONDS):
             now_busy, now_total = busy_jiffies()
             share = (now_busy - busy) / max(now_total - total, 1e-9)
             self.samples.append((time.perf_counter() - self.started, share * self.cores))
             busy, total = now_busy, now_total
 
     def stop(self) -> None:
-        self._stop.set()
+        self._done.set()
         self.join()
 
 
