@@ -94,9 +94,6 @@ def assess(
     if resume and fresh:
         raise DataError("<resume> and <fresh> contradict each other: choose one.")
     budget_preset = get_budget(budget)
-    from dlcheck.executors.local import LocalExecutor
-
-    executor = executor or LocalExecutor(n_jobs)
     prepared, source = load_dataset(data, target, task, time_col=time_col,
                                     group_col=group_col, image_col=image_col,
                                     image_size=image_size, augment_flip=augment_flip,
@@ -114,12 +111,14 @@ def assess(
     if prepared.kind == "image":
         options.update(image_col=image_col, image_size=image_size, augment_flip=augment_flip,
                        weights=None if weights is None else str(weights))
-    if hasattr(executor, "warm_up"):  # the workers' imports overlap what follows
-        executor.warm_up()
     from dlcheck.executors.base import WorkerLost
+    from dlcheck.executors.local import LocalExecutor
     from dlcheck.executors.storing import StoringExecutor
     from dlcheck.store import Fingerprint, RunStore
 
+    executor = executor or LocalExecutor(n_jobs)
+    if hasattr(executor, "warm_up"):  # the workers' imports overlap what follows
+        executor.warm_up()
     if run_dir is None:
         return _assess_prepared(prepared, budget_preset, options, executor, device, source,
                                 progress, timings, started)

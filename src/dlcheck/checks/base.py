@@ -39,6 +39,7 @@ groups, times) and the results."""
 TABLES: frozenset[str] = frozenset({"table"})
 IMAGES: frozenset[str] = frozenset({"image"})
 
+
 def unit(kind: str, plural: bool = True) -> str:
     """What one example of the data is called in a sentence: a row of a table, an image."""
     word = "image" if kind == "image" else "row"

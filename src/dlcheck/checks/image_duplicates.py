@@ -343,22 +343,19 @@ def find_twins(pixels: np.ndarray, rule: ImageTwinRule = RULE) -> ImageTwins:
 @dataclass(frozen=True)
 class FoldImageTwins:
     """Per test image of one fold (in `fold.test` order): whether a training image of the
-    fold is its near-duplicate, whether one is an exact copy (identical pixels), whether one
-    carries another label, and how many training images are its near-duplicates."""
+    fold is its near-duplicate, whether one is an exact copy (identical pixels), and whether
+    one carries another label."""
 
     twin: np.ndarray
     exact: np.ndarray
     conflict: np.ndarray
-    copies: np.ndarray
 
 
 def fold_image_twins(twins: ImageTwins, y: np.ndarray, fold: Fold) -> FoldImageTwins:
     n_groups = twins.n_distinct
     labels = np.asarray(y, dtype=np.int64)
     train_group = twins.group[fold.train]
-    train_count = np.bincount(train_group, minlength=n_groups)
-    in_train = train_count > 0
-    near_count = train_count.copy()
+    in_train = np.bincount(train_group, minlength=n_groups) > 0
     big = np.iinfo(np.int64).max
     # The smallest and largest training label of each group and of its confirmed partners:
     # a twin with another label exists where either differs from the test image's label.
@@ -371,14 +368,12 @@ def fold_image_twins(twins: ImageTwins, y: np.ndarray, fold: Fold) -> FoldImageT
         g, h = twins.pairs[:, mine], twins.pairs[:, other]
         np.minimum.at(near_low, g, low[h])
         np.maximum.at(near_high, g, high[h])
-        np.add.at(near_count, g, train_count[h])
     test_group = twins.group[fold.test]
     test_labels = labels[fold.test]
     lo, hi = near_low[test_group], near_high[test_group]
     twin = hi >= 0
     return FoldImageTwins(twin=twin, exact=in_train[test_group],
-                          conflict=twin & ((lo != test_labels) | (hi != test_labels)),
-                          copies=near_count[test_group])
+                          conflict=twin & ((lo != test_labels) | (hi != test_labels)))
 
 
 def _examples(dataset: ImageData, twins: ImageTwins, folds: list[Fold],

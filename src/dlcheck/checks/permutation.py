@@ -166,7 +166,7 @@ class PermutationTest:
             evidence["hyperparameters"] = ("the tuned hyperparameters of each fold, fixed for "
                                            "the real and the shuffled labels alike")
         name = model.name if design.rows is None else \
-            f"{model.name} (refitted on {design.rows:,} training rows)"
+            f"{model.name} (refitted on {design.rows:,} training {unit(context.dataset.kind)})"
         where = "" if len(design.folds) == len(results.split.first_repeat) else \
             f" on fold {design.folds[0].id}"
         if p_value >= self.alpha:
