@@ -9,6 +9,7 @@ from dlcheck.benchmark.scoring import METRICS
 from dlcheck.benchmark.splits import Fold, SplitPlan
 from dlcheck.checks.outcomes import (
     ExplainabilityOutcome,
+    NotTriedOutcome,
     PermutationOutcome,
     SurrogateFidelity,
 )
@@ -131,7 +132,9 @@ def test_explain_required_on_images_says_why_only_readable_models_count():
     # Images have occlusion maps, no surrogate: the reason must not call the check absent,
     # and the outlook must not ask for a faithful surrogate no image model can have.
     results = _results(LADDER_DEEP_AHEAD)
-    verdict = _decide(results, [_explained({"lightgbm": 0.99, "mlp": 0.99})],
+    not_tried = Finding("model_not_tried", "info", "no weights", {}, "",
+                        outcome=NotTriedOutcome({"pretrained_resnet": "no weights"}))
+    verdict = _decide(results, [_explained({"lightgbm": 0.99, "mlp": 0.99}), not_tried],
                       explain_required=True, kind="image", n_classes=2)
     assert verdict.decision == "classical" and verdict.recommended_model == "linear"
     assert not any("did not run" in r for r in verdict.reasons)
@@ -139,6 +142,17 @@ def test_explain_required_on_images_says_why_only_readable_models_count():
                verdict.reasons)
     assert "surrogate" not in verdict.outlook
     assert "only dropping --explain-required" in verdict.outlook
+    # ... nor pretrained weights or more images per class, which no network could use.
+    assert "--weights" not in verdict.outlook and "per class" not in verdict.outlook
+
+
+def test_explain_required_on_images_with_no_deep_lead_promises_no_network():
+    results = _results({"dummy": 0.5, "linear": 0.8, "shallow_tree": 0.78, "lightgbm": 0.81,
+                        "mlp": 0.805})
+    verdict = _decide(results, [], explain_required=True, kind="image", n_classes=2)
+    assert verdict.decision == "classical"
+    assert verdict.outlook.startswith("Under --explain-required only a linear model")
+    assert "--weights" not in verdict.outlook and "rows" not in verdict.outlook
 
 
 def test_explain_required_allows_a_deep_model_with_a_faithful_surrogate():

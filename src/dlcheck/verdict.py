@@ -81,7 +81,10 @@ def decide(
     per class and says whether transfer learning was tried."""
     verdict = _decide(results, comparison, findings, n_rows=n_rows,
                       explain_required=explain_required, surrogates=kind != "image")
-    if kind == "image" and verdict.decision in ("classical", "deep_learning"):
+    # Under --explain-required no image network can be recommended: the images-per-class
+    # outlook and transfer learning could not change the verdict (the outlook says so).
+    if kind == "image" and verdict.decision in ("classical", "deep_learning") \
+            and not explain_required:
         verdict = replace(verdict, outlook=_image_outlook(
             verdict.outlook, verdict.decision, findings, max(n_classes, 1),
             comparison.best_deep))
@@ -241,7 +244,8 @@ def _decide(
                                 decided_by_explanation=deep_worth_it)
     return Verdict("classical", choice.model.name, level, reasons,
                    _outlook("classical", curves, gain, min_gain.value, n_rows, metric,
-                            explain_required and deep_worth_it, surrogates),
+                            explain_required and deep_worth_it,
+                            explain_required and not surrogates),
                    why)
 
 
@@ -566,7 +570,7 @@ def _choice_sentences(results, choice: Choice, min_gain: float) -> list[str]:
 
 def _outlook(decision: str, crossing: dict | None, gain: Interval | None, min_gain: float,
              n_rows: int, metric: str, excluded_by_explanation: bool = False,
-             surrogates: bool = True) -> str:
+             readable_only: bool = False) -> str:
     """What would change the verdict, from the learning curves when they were measured; it
     never contradicts the decision, which rests on the measured comparison."""
     status = (crossing or {}).get("status")
@@ -577,10 +581,14 @@ def _outlook(decision: str, crossing: dict | None, gain: Interval | None, min_ga
                     "when the data grows.")
         return ("The deep model's lead is measured on this data size; more rows of the same "
                 "kind usually keep or widen it.")
-    if excluded_by_explanation and not surrogates:
-        return ("Deep learning would be worth it on accuracy alone; only dropping "
-                "--explain-required would change the verdict: no image model beyond a "
-                "linear one or a shallow tree has rules a person can read.")
+    if readable_only:
+        return (("Deep learning would be worth it on its score alone; only dropping "
+                 "--explain-required would change the verdict" if excluded_by_explanation else
+                 "Under --explain-required only a linear model or a shallow tree can be "
+                 "recommended on images, whatever more images or pretrained weights would "
+                 "bring the networks; dropping it lets them be weighed")
+                + ": no image model beyond a linear one or a shallow tree has rules a person "
+                "can read.")
     if excluded_by_explanation:
         return ("Deep learning would be worth it on accuracy alone; a deep model whose "
                 "depth-3 surrogate is faithful, or dropping --explain-required, would change "

@@ -143,9 +143,9 @@ def test_a_model_confident_on_noise_images_is_flagged_and_a_blank_image_alone_is
     assert calm.severity == "info" and "all-black image is 'dog'" in calm.summary
 
 
-def test_a_wider_image_network_counts_as_the_square_of_its_width():
-    # The permutation test and the job limits count work: a standard-budget CNN (16
-    # channels) does four times the work of a quick one (8) per epoch, a thorough one 16.
+def test_a_wider_image_network_counts_more_work_as_measured():
+    # The permutation test and the job limits count work: per epoch a standard-budget CNN
+    # (16 channels) took 2.2x a quick one (8), a thorough one (32) 7.3x; counted 2.5x, 6.1x.
     from types import SimpleNamespace
 
     from dlcheck.models.registry import get_model
@@ -154,7 +154,8 @@ def test_a_wider_image_network_counts_as_the_square_of_its_width():
     log = SimpleNamespace(epochs=10)
     work = {c: cnn.work_seconds(1000, 784, SimpleNamespace(channels=c, training_log_=log))
             for c in (8, 16, 32)}
-    assert work[16] == pytest.approx(4 * work[8]) and work[32] == pytest.approx(16 * work[8])
+    assert work[16] == pytest.approx(2 ** 1.3 * work[8])
+    assert work[32] == pytest.approx(4 ** 1.3 * work[8])
     pretrained = get_model("pretrained_resnet", "image")
     fixed = [pretrained.work_seconds(1000, 784, SimpleNamespace(channels=c, training_log_=log))
              for c in (8, 32)]

@@ -87,15 +87,22 @@ def image_twin_findings(check: DuplicatesAcrossFolds, context: CheckContext,
         return []
     n_exact = sum(int(p.exact.sum()) for p in per_fold)
     n_conflict = sum(int(p.conflict.sum()) for p in per_fold)
+    # Every share that decides counts copies by their weight: blank frames that recur by the
+    # hundred, whatever their labels, must not speak for the copies.
     weight = copy_weight(twins, check.max_training_copies + 1)
-    copied_share = sum(float(weight[twins.group[np.asarray(f.test)[p.twin]]].sum())
-                       for f, p in zip(folds, per_fold, strict=True)) / n_test
-    same_label = 1.0 - n_conflict / n_twin if n_twin else 1.0
+    w = [weight[twins.group[np.asarray(f.test)]] for f in folds]
+    copied = sum(float((wi * p.twin).sum()) for wi, p in zip(w, per_fold, strict=True))
+    copied_share = copied / n_test
+    copied_conflicts = sum(float((wi * p.conflict).sum()) for wi, p in zip(w, per_fold,
+                                                                            strict=True))
+    copied_exact = sum(float((wi * p.exact).sum()) for wi, p in zip(w, per_fold, strict=True))
+    same_label = 1.0 - copied_conflicts / copied if copied > 0 else 1.0
     evidence = {
         "share_of_test_images": round(share, 4), "images": n_twin, "test_images": n_test,
         "exact_copy_share_of_test_images": round(n_exact / n_test, 4), "exact_copies": n_exact,
-        "label_conflicts": n_conflict, "same_label_share_of_twins": round(same_label, 4),
+        "label_conflicts": n_conflict, "same_label_share_of_copies": round(same_label, 4),
         "copy_share_of_test_images": round(copied_share, 4),
+        "exact_copy_weight_share_of_test_images": round(copied_exact / n_test, 4),
         "per_fold": {fold.id: int(p.twin.sum()) for fold, p in zip(folds, per_fold,
                                                                      strict=True)},
         "repeated_images": int(len(twins.group) - twins.n_distinct),
@@ -116,9 +123,9 @@ def image_twin_findings(check: DuplicatesAcrossFolds, context: CheckContext,
     # As the table check's whole-row copies: copies on `fallback_excess` of the test images
     # (three times the blocking share) with their twins' labels block unless the inflation
     # is shown to stay below the minimum gain for both models.
-    copied = copied_share >= check.fallback_excess and same_label >= check.min_exact_share
+    many = copied_share >= check.fallback_excess and same_label >= check.min_exact_share
     return [_finding(check, evidence, copied_share >= check.blocking_excess and (
-        inflates or (copied and not harmless)))]
+        inflates or (many and not harmless)))]
 
 
 def copy_weight(twins: ImageTwins, in_full: int) -> np.ndarray:
@@ -453,17 +460,17 @@ def _finding(check: DuplicatesAcrossFolds, e: dict, blocking: bool) -> Finding:
               "run dlcheck again." + (" Check the labels of the conflicting pairs."
                                       if conflicts else ""))
     if blocking:
-        sure = e["exact_copy_share_of_test_images"] >= check.blocking_excess
-        why = (f"the copies raise {e['model']}'s score by more than the minimum gain"
+        sure = e["exact_copy_weight_share_of_test_images"] >= check.blocking_excess
+        whose = f"{e['model']}'s score" if e["model"] else "the scores"
+        why = (f"the copies raise {whose} by more than the minimum gain"
                if e["inflation_by_model"][e["model"]]["inflates"] else
                f"copies are {e['threshold_fallback_share']:.0%} of the test images or more, "
-               f"{e['same_label_share_of_twins']:.0%} of them with their twin's label, and "
-               f"their effect on {e['model']}'s score is not shown to stay below the minimum "
-               "gain")
+               f"{e['same_label_share_of_copies']:.0%} of them with their twin's label, and "
+               f"their effect on {whose} is not shown to stay below the minimum gain")
         return Finding(
             check.code, "critical",
             f"{seen}. {counted}. {moved} It blocks: {why}. Models are scored on images they "
-            f"were trained on: every score is overstated. {rule}", e, advice, blocking=True,
+            f"were trained on: the scores are overstated. {rule}", e, advice, blocking=True,
             confidence="high" if sure else "medium")
     return Finding(
         check.code, "warning",
@@ -487,8 +494,9 @@ def _moved(name: str | None, m: dict, metric: str, min_gain: float) -> str:
                 f"on {m['ceiling_folds']} folds, that the twins cannot raise its score by the "
                 "minimum gain there.")
     if m["inflation"] is not None:
-        return (f"On the one fold with enough test images without a twin, {name} scores "
-                f"{m['inflation']:+.4f} {metric} on all test images against those: too few "
-                "folds for an interval.")
-    return (f"Whether the twins raise {name}'s score cannot be measured: too few test images "
-            "lack a twin.")
+        return (f"On the one fold that could be read, {name} scores {m['inflation']:+.4f} "
+                f"{metric} on all test images against those without a twin: too few folds "
+                "for an interval.")
+    return (f"Whether the twins raise {name}'s score cannot be measured: no fold has enough "
+            "test images without a twin, every class among them, with room below the "
+            "ceiling.")

@@ -277,14 +277,19 @@ class DuplicatesAcrossFolds:
     every score read on rows the models were trained on) block unless the inflation is shown
     to stay below the minimum gain (the upper end of its interval below it), provided one
     column alone tells the distinct rows apart (so no twin is chance) and they are copies of
-    records (the next two thresholds)."""
+    records (the next two thresholds). On images (`image_duplicates.py`): copies, weighed by
+    how often their picture recurs, on this share block unless both compared models'
+    inflation is shown below the minimum gain."""
     min_exact_share: float = 0.90
     """... and this share of the twins must be exact copies of the whole row (features and
-    label): copies of records, not rows that happen to share their features."""
+    label): copies of records, not rows that happen to share their features. On images:
+    this share of the weighed copies must have their twins' labels."""
     max_training_copies: int = 3
     """... and the median twin may have at most this many training rows with its features: a
     model can repeat the labels of so few rows, where of many it predicts their rate, as it
-    would for a new row with these features."""
+    would for a new row with these features. On images: a picture occurring at most this
+    many times plus one counts as a whole copy, one occurring more often by that many over
+    its count (`image_duplicates.copy_weight`)."""
     min_rows_without_twin: int = 30
     """Test rows without a twin a fold needs (every class among them) for its inflation."""
     alpha: float = 0.05

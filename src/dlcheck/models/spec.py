@@ -69,7 +69,11 @@ class ModelSpec:
     count work with it instead of reading a clock."""
     reference_width: int | None = REFERENCE_WIDTH
     """The width (hidden units, or channels of an image network's first stage) at which
-    `work_rate` was measured: an epoch costs as its square (None: a fixed architecture)."""
+    `work_rate` was measured (None: a fixed architecture, never scaled)."""
+    width_exponent: float = 2.0
+    """An epoch costs (width / reference_width) ** width_exponent times the measured one: the
+    square for a table's dense layers; less for the small image networks, whose cost is not
+    all in their channels (see the image ladder)."""
     search_space: Callable[[Any, ModelContext], dict[str, Any]] | None = None
     """The model step's parameters for one Optuna trial (None: not tuned)."""
     fit_kwargs: Callable[[], dict[str, Any]] | None = None
@@ -86,7 +90,8 @@ class ModelSpec:
         if log is not None:  # a network: epochs, wider and multi-head ones cost more
             width = getattr(estimator, "width", None) or getattr(estimator, "channels", None)
             reference = self.reference_width
-            wider = (width / reference) ** 2 if width and reference else 1.0
+            wider = (width / reference) ** self.width_exponent if width and reference \
+                else 1.0
             heads = getattr(estimator, "k", 1)  # ensemble heads (TabM's k; 1 for an MLP)
             units = max(log.epochs, 1) * wider * heads
         elif hasattr(estimator, "n_estimators"):
