@@ -454,7 +454,8 @@ def _finding(check: DuplicatesAcrossFolds, e: dict, blocking: bool) -> Finding:
             f"(near-constant images: differ by at most "
             f"{e['threshold_max_mean_abs_difference']:g} of 255 on average).")
     moved = " ".join(_moved(name, m, e["metric"], e["min_gain"])
-                     for name, m in e["inflation_by_model"].items() if name is not None)
+                     for name, m in e["inflation_by_model"].items() if name is not None) or \
+        "No model's predictions could be read to measure the twins' effect."
     advice = ("Remove the duplicate images, or keep copies in one fold: give a table of the "
               "image paths with a group column (--group-col) that names each original, and "
               "run dlcheck again." + (" Check the labels of the conflicting pairs."
@@ -470,7 +471,8 @@ def _finding(check: DuplicatesAcrossFolds, e: dict, blocking: bool) -> Finding:
         return Finding(
             check.code, "critical",
             f"{seen}. {counted}. {moved} It blocks: {why}. Models are scored on images they "
-            f"were trained on: the scores are overstated. {rule}", e, advice, blocking=True,
+            f"were trained on: the scores of those not shown to gain less than the minimum "
+            f"from it are overstated. {rule}", e, advice, blocking=True,
             confidence="high" if sure else "medium")
     return Finding(
         check.code, "warning",
@@ -494,9 +496,11 @@ def _moved(name: str | None, m: dict, metric: str, min_gain: float) -> str:
                 f"on {m['ceiling_folds']} folds, that the twins cannot raise its score by the "
                 "minimum gain there.")
     if m["inflation"] is not None:
-        return (f"On the one fold that could be read, {name} scores {m['inflation']:+.4f} "
-                f"{metric} on all test images against those without a twin: too few folds "
-                "for an interval.")
+        ceiling = (f" ({m['ceiling_folds']} more at the ceiling)" if m["ceiling_folds"]
+                   else "")
+        return (f"On the one fold with room below the ceiling{ceiling}, {name} scores "
+                f"{m['inflation']:+.4f} {metric} on all test images against those without a "
+                "twin: too few folds for an interval.")
     return (f"Whether the twins raise {name}'s score cannot be measured: no fold has enough "
             "test images without a twin, every class among them, with room below the "
             "ceiling.")

@@ -288,8 +288,8 @@ class DuplicatesAcrossFolds:
     """... and the median twin may have at most this many training rows with its features: a
     model can repeat the labels of so few rows, where of many it predicts their rate, as it
     would for a new row with these features. On images: a picture occurring at most this
-    many times plus one counts as a whole copy, one occurring more often by that many over
-    its count (`image_duplicates.copy_weight`)."""
+    many times plus one (4) counts as a whole copy, one occurring more often by 4 over its
+    count (`image_duplicates.copy_weight`)."""
     min_rows_without_twin: int = 30
     """Test rows without a twin a fold needs (every class among them) for its inflation."""
     alpha: float = 0.05
