@@ -165,28 +165,48 @@ def _assess_prepared(prepared: Dataset, budget_preset: Budget, options: dict[str
                      progress: ProgressCallback | None, timings: dict[str, float],
                      started: float) -> Assessment:
     """Benchmark, checks, verdict and report on a prepared table."""
-    from dlcheck.benchmark.compare import compare
+    from dlcheck.benchmark.fit_cache import FitCache
     from dlcheck.benchmark.fitting import BenchmarkData
+    from dlcheck.benchmark.splits import make_folds
+    from dlcheck.checks.registry import folds_to_keep
+    from dlcheck.executors.base import threads_per_job
+
+    seed = options["seed"]
+    split = make_folds(prepared.y, prepared.task != "regression", budget_preset.n_folds,
+                       budget_preset.n_repeats, seed, groups=prepared.groups,
+                       times=prepared.times, gap=options.get("gap", 0))
+    # The full fits of the folds the probing checks refit on are kept for them, for this run.
+    n_kept = folds_to_keep(prepared.kind, options["skip_checks"])
+    fit_cache = FitCache.create(f.id for f in split.probe_folds(n_kept)) if n_kept else None
+    bench_data = BenchmarkData.of(prepared, budget_preset, seed, device=device,
+                                  n_threads=threads_per_job(executor), fit_cache=fit_cache)
+    try:
+        return _run_stages(prepared, budget_preset, options, executor, source, progress,
+                           timings, started, split, bench_data, device)
+    finally:
+        if fit_cache is not None:
+            fit_cache.remove()
+
+
+def _run_stages(prepared: Dataset, budget_preset: Budget, options: dict[str, Any],
+                executor: Executor, source: str, progress: ProgressCallback | None,
+                timings: dict[str, float], started: float, split, bench_data,
+                device: str) -> Assessment:
+    """The benchmark, the tuned variants, the checks, the verdict and the report."""
+    from dlcheck.benchmark.compare import compare
     from dlcheck.benchmark.jobs import Job, JobResult, plan_jobs
     from dlcheck.benchmark.results import aggregate
     from dlcheck.benchmark.runner import run_job
     from dlcheck.benchmark.scoring import PRIMARY_METRIC
-    from dlcheck.benchmark.splits import make_folds
     from dlcheck.benchmark.variants import add_tuned_variants
     from dlcheck.checks.base import CheckContext
     from dlcheck.checks.registry import run_checks
-    from dlcheck.executors.base import threads_per_job
     from dlcheck.models.registry import ladder_for, not_tried
     from dlcheck.report.builder import build_report
     from dlcheck.verdict import decide
 
     seed = options["seed"]
     stage = time.perf_counter()
-    split = make_folds(prepared.y, prepared.task != "regression", budget_preset.n_folds,
-                       budget_preset.n_repeats, seed, groups=prepared.groups,
-                       times=prepared.times, gap=options.get("gap", 0))
-    bench_data = BenchmarkData.of(prepared, budget_preset, seed, device=device,
-                                  n_threads=threads_per_job(executor))
 
     def run_jobs(jobs: list[Job], label: str = "") -> list[JobResult]:
         """The jobs' results in the order of `jobs`, whatever order they finish in."""

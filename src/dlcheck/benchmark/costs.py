@@ -7,23 +7,27 @@ import pickle
 import numpy as np
 
 
-class _ByteCounter:
-    """A write-only file that keeps nothing but the count of bytes written."""
+class ByteCounter:
+    """A write-only file that counts the bytes written and passes them on to `file`, if one
+    is given (else keeps nothing)."""
 
-    def __init__(self) -> None:
+    def __init__(self, file=None) -> None:
         self.n_bytes = 0
+        self.file = file
 
     def write(self, data) -> int:
         # Protocol 5 hands large arrays over as PickleBuffer objects, which have no len().
         size = memoryview(data).nbytes
         self.n_bytes += size
+        if self.file is not None:
+            self.file.write(data)
         return size
 
 
 def serialized_size(model: object) -> int:
     """Pickled size in bytes, counted as the pickle streams out: a large forest is never held
     twice in memory."""
-    counter = _ByteCounter()
+    counter = ByteCounter()
     pickle.dump(model, counter, protocol=pickle.HIGHEST_PROTOCOL)
     return counter.n_bytes
 

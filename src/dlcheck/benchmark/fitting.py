@@ -16,6 +16,7 @@ from dlcheck.models.spec import ModelContext, ModelSpec
 if TYPE_CHECKING:
     from sklearn.pipeline import Pipeline
 
+    from dlcheck.benchmark.fit_cache import FitCache
     from dlcheck.data.dataset import Dataset, ModelInputs
 
 
@@ -37,15 +38,18 @@ class BenchmarkData:
     """Group of each row (--group-col), for splits made inside a job (tuning)."""
     times: np.ndarray | None = None
     """Time of each row (--time-col), for splits made inside a job (tuning)."""
+    fit_cache: FitCache | None = None
+    """Where the run keeps the full fits of its first folds for the checks' probes."""
 
     @classmethod
     def of(cls, dataset: Dataset, budget: Budget, seed: int, *, n_threads: int = 1,
-           device: str = "auto") -> BenchmarkData:
+           device: str = "auto", fit_cache: FitCache | None = None) -> BenchmarkData:
         """The one way from a prepared dataset to what travels to workers."""
         return cls(inputs=dataset.model_inputs(), y=dataset.y, task=dataset.task,
                    n_classes=max(len(dataset.classes), 1), budget=budget, seed=seed,
                    n_threads=n_threads, imbalance_ratio=imbalance_ratio(dataset),
-                   device=device, groups=dataset.groups, times=dataset.times)
+                   device=device, groups=dataset.groups, times=dataset.times,
+                   fit_cache=fit_cache)
 
     @property
     def kind(self) -> str:
@@ -100,8 +104,7 @@ def predict_output(pipeline, X, data: BenchmarkData) -> np.ndarray:
 @dataclass(frozen=True)
 class FittedFold:
     """A model fitted on a fold's training rows, and the fold's rows (labels as fitted): what
-    a job's `after_fit` hook measures, in the worker that fitted it, so that no fitted model
-    ever has to travel."""
+    a job's `after_fit` hook measures, in the worker that runs the job."""
 
     pipeline: Pipeline
     X_train: Any

@@ -101,11 +101,19 @@ def _fit_and_score(job: Job, data: BenchmarkData, result: JobResult) -> None:
         if chosen is None:
             return  # the benchmark already fitted and scored these parameters
         params = chosen
-    pipeline = spec.build(data.context(), params)
-
-    start = time.perf_counter()
-    pipeline.fit(X_train, y[train], **fit_params(spec, pipeline[-1], data, train))
-    result.fit_seconds = time.perf_counter() - start
+    cache = data.fit_cache
+    # Only full fits on the true labels are kept, and found again by what defines them.
+    kept = cache.key(job.model, job.fold.id, params) \
+        if cache is not None and not job.permutation and job.fraction == 1.0 else None
+    loaded = cache.load(kept) if kept else None
+    if loaded is not None:
+        pipeline, figures = loaded
+        result.fit_seconds = figures["fit_seconds"]
+    else:
+        pipeline = spec.build(data.context(), params)
+        start = time.perf_counter()
+        pipeline.fit(X_train, y[train], **fit_params(spec, pipeline[-1], data, train))
+        result.fit_seconds = time.perf_counter() - start
 
     start = time.perf_counter()
     output = predict_output(pipeline, X_test, data)
@@ -120,7 +128,12 @@ def _fit_and_score(job: Job, data: BenchmarkData, result: JobResult) -> None:
         result.scores = {metric: METRICS[metric].fn(y[test], output, data.n_classes)}
     else:
         result.scores = score_predictions(data.task, y[test], output, data.n_classes)
-        result.size_bytes = serialized_size(pipeline)
+        if loaded is not None:
+            result.size_bytes = loaded[1]["size_bytes"]
+        elif kept:
+            result.size_bytes = cache.save(kept, pipeline, {"fit_seconds": result.fit_seconds})
+        else:
+            result.size_bytes = serialized_size(pipeline)
         result.n_params = count_parameters(pipeline[-1])
         result.test_index = test
         result.predictions = output.astype(np.float32)

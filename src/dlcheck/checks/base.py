@@ -66,6 +66,13 @@ class Check(Protocol):
         ...
 
 
+def probed_folds(check: Check) -> int:
+    """How many first folds a check refits whole models on to probe them (its `n_folds`
+    when it declares `probes_fitted_models`; else 0): the run keeps the benchmark's fits of
+    those folds for it (dlcheck.benchmark.fit_cache)."""
+    return check.n_folds if getattr(check, "probes_fitted_models", False) else 0
+
+
 def applies_to(check: Check, kind: str) -> bool:
     return "*" in check.kinds or kind in check.kinds
 

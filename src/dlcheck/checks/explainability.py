@@ -31,6 +31,7 @@ class Explainability:
     code: ClassVar[str] = "explainability"
     title: ClassVar[str] = "Black boxes: importance and surrogate fidelity"
     kinds: ClassVar[frozenset[str]] = TABLES | IMAGES
+    probes_fitted_models: ClassVar[bool] = True
     faithful_fidelity: float = 0.9
     """A surrogate is faithful when it agrees with the model's predicted class on at least this
     share of test rows (classification), or reproduces at least this R² of the model's

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable
 
-from dlcheck.checks.base import Check, CheckContext, NotApplicable, applies_to
+from dlcheck.checks.base import Check, CheckContext, NotApplicable, applies_to, probed_folds
 from dlcheck.checks.data_quantity import DataQuantity
 from dlcheck.checks.explainability import Explainability
 from dlcheck.checks.imbalance import ClassImbalance
@@ -38,6 +38,13 @@ CHECKS: tuple[Check, ...] = (
 
 def check_codes() -> list[str]:
     return [c.code for c in CHECKS]
+
+
+def folds_to_keep(kind: str, skip: Iterable[str] = (), checks: Iterable[Check] = CHECKS) \
+        -> int:
+    """The most first folds on which a check to run will probe fitted models."""
+    return max((probed_folds(c) for c in checks
+                if c.code not in set(skip) and applies_to(c, kind)), default=0)
 
 
 def run_checks(

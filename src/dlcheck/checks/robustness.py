@@ -37,6 +37,7 @@ class Robustness:
     code: ClassVar[str] = "robustness"
     title: ClassVar[str] = "Networks are not brains: robustness"
     kinds: ClassVar[frozenset[str]] = TABLES | IMAGES
+    probes_fitted_models: ClassVar[bool] = True
     n_folds: int = 1
     """Folds of the first repeat refitted and probed; figures are averaged over them."""
     noise_edge_lost_warning: float = 0.25

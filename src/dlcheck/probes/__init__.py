@@ -1,6 +1,8 @@
 """Probes: measurements made on a model right after it is fitted on a fold, in the worker that
-fitted it, so that no fitted model ever has to travel. A check asks for one by submitting jobs
-with `after_fit=probe_hook(NAME)` and reads the figures from `JobResult.extras[NAME]`.
+fitted it. A check asks for one by submitting jobs with `after_fit=probe_hook(NAME)` and reads
+the figures from `JobResult.extras[NAME]`; on the first folds, which the run keeps the fits of
+(`dlcheck.benchmark.fit_cache`), the job reads the model the benchmark fitted instead of
+fitting it again.
 
 Each probe is a function `probe(fitted: FittedFold) -> dict` of plain, JSON-ready figures
 (`dlcheck.benchmark.fitting.FittedFold`), named in `PROBES`; the runner calls it through the

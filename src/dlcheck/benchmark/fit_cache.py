@@ -1,0 +1,75 @@
+"""Fitted models kept on disk for the length of one run, so that a check that probes a model
+on its first folds (robustness, explainability) reads the model the benchmark or the tuning
+stage fitted there instead of fitting it again: the same model, since the same ladder entry,
+parameters, rows and seed give the same fit.
+
+Only full fits on the true labels on the kept folds are written (`FitCache.fold_ids`): the
+pickle the runner streams out to measure a model's size goes to a file instead of a byte
+counter, so keeping a fit costs its disk space and nothing more. A job finds a kept fit by
+what defines the fit (model, fold, parameters), whatever name it is filed under: a tuned
+variant's refit on a fold where its defaults won reads the default's fit. A fit that cannot
+be read (another machine's worker, a file gone) is simply fitted again."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pickle
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from dlcheck.benchmark.costs import ByteCounter, serialized_size
+
+
+@dataclass(frozen=True)
+class FitCache:
+    directory: str
+    fold_ids: frozenset[str]
+    """Folds whose full fits are kept."""
+
+    @classmethod
+    def create(cls, fold_ids) -> FitCache:
+        return cls(tempfile.mkdtemp(prefix="dlcheck-fits-"), frozenset(fold_ids))
+
+    def remove(self) -> None:
+        shutil.rmtree(self.directory, ignore_errors=True)
+
+    def key(self, model: str, fold_id: str, params: dict[str, Any]) -> str | None:
+        """The file name of this fit, or None when fits of this fold are not kept."""
+        if fold_id not in self.fold_ids:
+            return None
+        what = repr((model, fold_id, sorted(params.items())))
+        return hashlib.sha256(what.encode()).hexdigest()[:24]
+
+    def save(self, key: str, pipeline: Any, figures: dict[str, Any]) -> int:
+        """Write the fitted pipeline and `figures` (its fit's seconds); its pickled size in
+        bytes, as `costs.serialized_size` counts it. A failed write keeps nothing."""
+        path = Path(self.directory) / f"{key}.pkl"
+        temporary = path.with_suffix(f".{os.getpid()}.tmp")
+        try:
+            with open(temporary, "wb") as file:
+                counter = ByteCounter(file)
+                pickle.dump(pipeline, counter, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(temporary, path)
+            path.with_suffix(".json").write_text(json.dumps(
+                {**figures, "size_bytes": counter.n_bytes}))
+        except OSError:
+            temporary.unlink(missing_ok=True)
+            path.unlink(missing_ok=True)
+            return serialized_size(pipeline)
+        return counter.n_bytes
+
+    def load(self, key: str) -> tuple[Any, dict[str, Any]] | None:
+        """The kept pipeline and its figures, or None when there is none to read."""
+        path = Path(self.directory) / f"{key}.pkl"
+        try:
+            figures = json.loads(path.with_suffix(".json").read_text())
+            with open(path, "rb") as file:
+                return pickle.load(file), figures
+        except (OSError, ValueError, pickle.UnpicklingError, EOFError):
+            return None
+
