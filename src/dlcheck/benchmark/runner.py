@@ -14,6 +14,7 @@ from threadpoolctl import ThreadpoolController
 from dlcheck.benchmark.costs import count_parameters, serialized_size
 from dlcheck.benchmark.fitting import BenchmarkData, FittedFold, fit_params, predict_output
 from dlcheck.benchmark.jobs import Job, JobResult
+from dlcheck.benchmark.preprocessed import prepared
 from dlcheck.benchmark.scoring import METRICS, PRIMARY_METRIC, score_predictions
 from dlcheck.deadlines import JobTimeout, alarm, job_deadline
 from dlcheck.models.registry import get_model
@@ -109,15 +110,29 @@ def _fit_and_score(job: Job, data: BenchmarkData, result: JobResult) -> None:
     if loaded is not None:
         pipeline, figures = loaded
         result.fit_seconds = figures["fit_seconds"]
-    else:
+    prep = None
+    if loaded is None:
         pipeline = spec.build(data.context(), params)
+        kwargs = fit_params(spec, pipeline[-1], data, train)
+        # The fold's preprocessing, fitted on its inputs alone, may be this worker's already.
+        prep = prepared(pipeline[0], spec.preprocessing, data.inputs, train, test, X_train,
+                        X_test)
         start = time.perf_counter()
-        pipeline.fit(X_train, y[train], **fit_params(spec, pipeline[-1], data, train))
-        result.fit_seconds = time.perf_counter() - start
+        if prep is None:
+            pipeline.fit(X_train, y[train], **kwargs)
+        else:
+            pipeline.steps[0] = (pipeline.steps[0][0], prep.transformer)
+            pipeline[-1].fit(prep.X_train, y[train],
+                             **{k.removeprefix("model__"): v for k, v in kwargs.items()})
+        result.fit_seconds = time.perf_counter() - start + (prep.fit_seconds if prep else 0.0)
 
     start = time.perf_counter()
-    output = predict_output(pipeline, X_test, data)
-    result.predict_ms_per_1k = (time.perf_counter() - start) * 1000.0 / len(test) * 1000.0
+    if prep is None:
+        output = predict_output(pipeline, X_test, data)
+    else:  # the model step on the test rows as the pipeline would have transformed them
+        output = predict_output(pipeline[-1], prep.X_test, data)
+    seconds = time.perf_counter() - start + (prep.transform_seconds if prep else 0.0)
+    result.predict_ms_per_1k = seconds * 1000.0 / len(test) * 1000.0
 
     result.n_train_rows = len(train)
     result.n_train_available = len(job.fold.train)
