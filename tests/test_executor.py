@@ -252,3 +252,44 @@ def test_a_job_runs_with_its_thread_limit_even_after_new_libraries_load():
 
     with thread_limits(1):
         assert all(pool["num_threads"] == 1 for pool in threadpool_info())
+
+
+def _pid(job: Job) -> JobResult:
+    return JobResult(key=job.key, model=job.model, fold_id=job.fold.id, repeat=0,
+                     fraction=1.0, extras={"pid": os.getpid()})
+
+
+def _other_pid(job: Job) -> JobResult:
+    return _pid(job)
+
+
+def test_the_workers_serve_every_map_of_one_function_and_close_stops_them():
+    executor = LocalExecutor(n_jobs=2)
+    try:
+        first = {r.extras["pid"] for r in executor.map(_pid, _jobs(8))}
+        again = {r.extras["pid"] for r in executor.map(_pid, _jobs(8))}
+        single = {r.extras["pid"] for r in executor.map(_pid, _jobs(1))}
+        assert again <= first and single <= first  # no worker started anew
+        other = {r.extras["pid"] for r in executor.map(_other_pid, _jobs(8))}
+        assert not other & first  # another function: other workers, the old ones stopped
+    finally:
+        executor.close()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(_alive(p) for p in other | first):
+        time.sleep(0.1)
+    assert not any(_alive(p) for p in other | first)
+    # A closed executor starts workers again when asked.
+    assert len(list(executor.map(_pid, _jobs(4)))) == 4
+    executor.close()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    try:  # a zombie is gone for our purpose
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().split(")")[-1].split()[0] != "Z"
+    except OSError:
+        return False

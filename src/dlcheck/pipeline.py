@@ -184,6 +184,8 @@ def _assess_prepared(prepared: Dataset, budget_preset: Budget, options: dict[str
         return _run_stages(prepared, budget_preset, options, executor, source, progress,
                            timings, started, split, bench_data, device)
     finally:
+        if hasattr(executor, "close"):  # the workers hold this run's data and fits
+            executor.close()
         if fit_cache is not None:
             fit_cache.remove()
 
@@ -208,10 +210,13 @@ def _run_stages(prepared: Dataset, budget_preset: Budget, options: dict[str, Any
     seed = options["seed"]
     stage = time.perf_counter()
 
+    # One function for every map, so that an executor can keep its workers between them.
+    job_fn = partial(run_job, data=bench_data)
+
     def run_jobs(jobs: list[Job], label: str = "") -> list[JobResult]:
         """The jobs' results in the order of `jobs`, whatever order they finish in."""
         finished: dict[str, JobResult] = {}
-        for done, result in enumerate(executor.map(partial(run_job, data=bench_data), jobs), 1):
+        for done, result in enumerate(executor.map(job_fn, jobs), 1):
             finished[result.key] = result
             if progress:
                 progress(label or f"{result.model} {result.fold_id}", done, len(jobs))

@@ -18,7 +18,9 @@ class Executor(Protocol):
 
     def map(self, fn: Callable[[Job], JobResult], jobs: Sequence[Job]) -> Iterator[JobResult]:
         """Run fn on every job and yield each result as soon as it is done (any order).
-        A worker that disappears (killed, out of memory, a lost node) raises WorkerLost."""
+        A worker that disappears (killed, out of memory, a lost node) raises WorkerLost.
+        An executor may keep its workers between maps of the same `fn`; one that does has a
+        `close()` that stops them, which the pipeline calls when a run ends."""
         ...
 
 

@@ -39,6 +39,8 @@ class LocalExecutor:
 
     def __init__(self, n_jobs: int | None = None) -> None:
         self.n_workers = max(1, n_jobs or available_cores())
+        self._pool: ProcessPoolExecutor | None = None
+        self._pool_fn: Callable[[Job], JobResult] | None = None
 
     def warm_up(self) -> None:
         """Start the fork server now, without waiting for it: its imports of torch,
@@ -56,15 +58,18 @@ class LocalExecutor:
 
     def map(self, fn: Callable[[Job], JobResult], jobs: Sequence[Job]) -> Iterator[JobResult]:
         """`fn` (with the table it holds, e.g. a `partial(run_job, data=...)`) travels to each
-        worker once, when the worker starts; each job then sends only the small `Job`."""
-        if self.n_workers == 1 or len(jobs) <= 1:
+        worker once, when the worker starts; each job then sends only the small `Job`.
+
+        The workers stay for the next map of the same `fn` (the same object): a run's stages
+        and the permutation test's rounds then pay no worker start (0.28 s a map on the demo,
+        ten rounds of 50 jobs took 3.8 s against 1.3 s for one map of all 500), and what a
+        worker keeps (a fold's preprocessing, image descriptors) serves them all. `close()`
+        stops them; a map of another function replaces them."""
+        if self.n_workers == 1 or (len(jobs) <= 1 and self._pool_fn is not fn):
             for job in jobs:
                 yield fn(job)
             return
-        context = _process_context()
-        _start_fork_server(context)
-        pool = ProcessPoolExecutor(min(self.n_workers, len(jobs)), mp_context=context,
-                                   initializer=_install, initargs=(fn,))
+        pool = self._pool_for(fn)
         try:
             pending: set[Future] = set()
             queue = iter(jobs)
@@ -84,11 +89,31 @@ class LocalExecutor:
                     next_job = next(queue, None)
                     if next_job is not None:
                         pending.add(_submit(pool, next_job))
-            pool.shutdown()
         except BaseException:  # Ctrl-C, SIGTERM or a closed generator: stop at once
             with _signals_deferred():  # a second Ctrl-C must not cut the clean-up short
+                self._pool = self._pool_fn = None
                 _terminate(pool)
             raise
+
+    def _pool_for(self, fn: Callable[[Job], JobResult]) -> ProcessPoolExecutor:
+        """The workers that hold `fn`: those of the last map when it had the same, else new."""
+        if self._pool is not None and self._pool_fn is fn:
+            return self._pool
+        self.close()
+        context = _process_context()
+        _start_fork_server(context)
+        # Workers start as jobs are submitted, up to one per core.
+        self._pool = ProcessPoolExecutor(self.n_workers, mp_context=context,
+                                         initializer=_install, initargs=(fn,))
+        self._pool_fn = fn
+        return self._pool
+
+    def close(self) -> None:
+        """Stop the workers, which otherwise wait for the next map of the same function (or
+        for this executor to be garbage-collected, or the interpreter to exit)."""
+        pool, self._pool, self._pool_fn = self._pool, None, None
+        if pool is not None:
+            pool.shutdown(wait=True)
 
 
 _worker_fn: Callable[[Job], JobResult] | None = None

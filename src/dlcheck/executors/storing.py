@@ -47,6 +47,10 @@ class StoringExecutor:
                 self.store.save(result)
             yield result
 
+    def close(self) -> None:
+        if hasattr(self.inner, "close"):
+            self.inner.close()
+
     @property
     def threads_per_job(self) -> int:
         from dlcheck.executors.base import threads_per_job
