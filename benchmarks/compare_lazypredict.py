@@ -40,15 +40,18 @@ The CSV is found (in this order) at --diamonds-csv, in a plotnine installed in t
 or in a plotnine installed beside LazyPredict (its file is located, plotnine is not imported
 here). Nothing is downloaded.
 
-How to run it (Linux only: it reads /proc). LazyPredict in its own virtualenv, never in dlcheck's:
+How to run it (Linux only: it reads /proc). LazyPredict in its own virtualenv, never in dlcheck's,
+which the script makes itself with --make-venv DIR (`python -m venv DIR`, then `pip install
+lazypredict lightgbm xgboost-cpu plotnine`: xgboost-cpu is XGBoost without the CUDA libraries the
+plain `xgboost` wheel pulls on Linux; the script stops if torch or an nvidia package came along):
 
-    python3 -m venv /tmp/lpvenv
-    /tmp/lpvenv/bin/pip install lazypredict plotnine    # check that pip pulled no torch
+    .venv/bin/python benchmarks/compare_lazypredict.py --make-venv /tmp/lpvenv
     .venv/bin/python benchmarks/compare_lazypredict.py --lazypredict-python /tmp/lpvenv/bin/python
     .venv/bin/python benchmarks/compare_lazypredict.py --tables cut --rows 20000 \\
         --diamonds-csv /path/to/diamonds.csv                      # dlcheck only
 
-Each run's line is printed when it finishes, then one aligned comparison table. Standard
+Each run's line is printed when it finishes, then one aligned comparison table and, per table,
+the ratio of dlcheck's wall time to LazyPredict's (the speed issue's goal: at most 1.0). Standard
 library, numpy and pandas only; the tools run as subprocesses, one at a time. The measuring code
 is shared with bench_quick.py in _measure.py beside this script.
 """
@@ -312,6 +315,48 @@ def report_run(run: Run) -> None:
         print(f"  {note}", flush=True)
 
 
+LAZYPREDICT_PACKAGES = ["lazypredict", "lightgbm", "xgboost-cpu", "plotnine"]
+"""What --make-venv installs: LazyPredict with the boosting libraries its README's benchmark
+lists, XGBoost as its CPU-only wheel, and plotnine for the diamonds data."""
+
+
+def make_lazypredict_venv(directory: Path) -> Path:
+    """A virtualenv at `directory` with LazyPredict (made if absent, installed into if not
+    yet there): the path of its Python. Stops if pip brought torch or CUDA packages."""
+    python = directory / "bin" / "python"
+    if not python.exists():
+        print(f"making a virtualenv for LazyPredict in {directory}", flush=True)
+        subprocess.run([sys.executable, "-m", "venv", str(directory)], check=True)
+    if subprocess.run([str(python), "-c", "import lazypredict, plotnine"], capture_output=True,
+                      check=False).returncode != 0:
+        print(f"installing {' '.join(LAZYPREDICT_PACKAGES)} there", flush=True)
+        subprocess.run([str(python), "-m", "pip", "install", "-q", *LAZYPREDICT_PACKAGES],
+                       check=True)
+    listed = subprocess.run([str(python), "-m", "pip", "list", "--format=freeze"],
+                            capture_output=True, text=True, check=True).stdout.lower()
+    heavy = [line.split("==")[0] for line in listed.splitlines()
+             if line.startswith(("torch==", "nvidia-"))]
+    if heavy:
+        sys.exit(f"the LazyPredict virtualenv {directory} holds {', '.join(heavy)}: remove them "
+                 "(or the virtualenv) so that the comparison runs on the CPU packages alone.")
+    return python
+
+
+def ratios(runs: list[Run]) -> list[str]:
+    """Per table run by both tools: dlcheck's wall time over LazyPredict's."""
+    lines = []
+    for key in dict.fromkeys(r.table.key for r in runs):
+        mine = next((r for r in runs if r.table.key == key and r.tool.startswith("dlcheck")
+                     and not r.returncode), None)
+        theirs = next((r for r in runs if r.table.key == key and r.tool == "LazyPredict"
+                       and not r.returncode), None)
+        if mine and theirs and theirs.wall_s > 0:
+            lines.append(f"{mine.table.description}: dlcheck {mine.wall_s:.1f} s / LazyPredict "
+                         f"{theirs.wall_s:.1f} s = {mine.wall_s / theirs.wall_s:.2f}x wall; "
+                         f"peak PSS {mine.peak_pss_mb:,.0f} MB / {theirs.peak_pss_mb:,.0f} MB")
+    return lines
+
+
 def dlcheck_script(explicit: Path | None) -> Path:
     """The `dlcheck` console script: given, or installed beside this interpreter."""
     script = explicit or Path(sys.executable).parent / "dlcheck"
@@ -326,6 +371,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lazypredict-python", type=Path, default=None,
                         help="Python of a virtualenv with lazypredict installed; without it, "
                              "LazyPredict is skipped")
+    parser.add_argument("--make-venv", type=Path, default=None, metavar="DIR",
+                        help="make (or reuse) a virtualenv with LazyPredict at DIR and use it")
     parser.add_argument("--tables", nargs="+", choices=sorted(TABLES), default=["cut", "price"],
                         help="tables to run (default: cut price)")
     parser.add_argument("--rows", type=int, default=20_000, help="rows sampled (default 20000)")
@@ -346,6 +393,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--rows must be at least 100")
 
     dlcheck = dlcheck_script(args.dlcheck)
+    if args.make_venv is not None:
+        args.lazypredict_python = make_lazypredict_venv(args.make_venv)
     lazy_python: Path | None = args.lazypredict_python
     skip_lazy = ""
     if lazy_python is None:
@@ -356,9 +405,8 @@ def main(argv: list[str] | None = None) -> int:
                         check=False).returncode != 0:
         skip_lazy = f"{lazy_python} cannot import lazypredict"
     if skip_lazy:
-        print(f"LazyPredict skipped: {skip_lazy}. Install it in its own virtualenv "
-              "(python3 -m venv /tmp/lpvenv && /tmp/lpvenv/bin/pip install lazypredict) and pass "
-              "--lazypredict-python /tmp/lpvenv/bin/python.", flush=True)
+        print(f"LazyPredict skipped: {skip_lazy}. Run with --make-venv /tmp/lpvenv to install "
+              "it in a virtualenv of its own, or pass --lazypredict-python PYTHON.", flush=True)
         lazy_python = None
 
     args.workdir.mkdir(parents=True, exist_ok=True)
@@ -382,6 +430,8 @@ def main(argv: list[str] | None = None) -> int:
     print("\nComparison (wall = subprocess start to exit; peak PSS/RSS summed over the process "
           "tree; comparable = balanced accuracy or RMSE/R2 of each tool's best model):")
     print(_measure.format_table(HEADERS, [r.cells() for r in runs]))
+    for line in ratios(runs):
+        print(line)
     return 0 if all(r.returncode == 0 for r in runs) else 1
 
 
