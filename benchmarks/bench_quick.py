@@ -30,6 +30,8 @@ Run it with `make bench`, which runs `python benchmarks/bench_quick.py`, or dire
 
     .venv/bin/python benchmarks/bench_quick.py                       # 1k, 10k and 100k rows
     .venv/bin/python benchmarks/bench_quick.py --sizes 1000 10000 --features 20
+    .venv/bin/python benchmarks/bench_quick.py --sizes 1000 3000 10000 100000 \\
+        --grid 3000x5 3000x80 --json growth.json --plot docs/img/growth.png
 
 The 100,000-row size takes several minutes on a small machine.
 """
@@ -37,12 +39,13 @@ The 100,000-row size takes several minutes on a small machine.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import subprocess
 import sys
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from dlcheck.data.synthetic import wide_table
@@ -91,10 +94,10 @@ def measure(rows: int, n_features: int, workdir: Path) -> Measurement:
     df, target = wide_table(rows, n_features, seed=0)
     csv = workdir / f"wide_{rows}x{n_features}.csv"
     df.to_csv(csv, index=False)
-    out = workdir / f"report_{rows}"
+    out = workdir / f"report_{rows}x{n_features}"
     command = [str(_measure.dlcheck_command()), "run", str(csv), "--target", target,
                "--budget", "quick", "--quiet", "--out", str(out)]
-    with open(workdir / f"stderr_{rows}.txt", "w+b") as stderr:
+    with open(workdir / f"stderr_{rows}x{n_features}.txt", "w+b") as stderr:
         run = _measure.run_measured(command, stdout=subprocess.DEVNULL, stderr=stderr)
         stderr.seek(0)
         error_text = stderr.read().decode(errors="replace").strip()
@@ -121,6 +124,47 @@ def measure(rows: int, n_features: int, workdir: Path) -> Measurement:
 
 # --- output ---------------------------------------------------------------------------------
 
+PLOTTED_STAGES = (("benchmark", "benchmark"), ("tuned_variants", "tuning"),
+                  ("checks", "checks"))
+
+
+def plot_growth(results: list[Measurement], path: Path) -> None:
+    """Log-log: wall and stage seconds against rows (at the most common column count) and
+    against columns (at the most common row count with several column counts)."""
+    import matplotlib
+    import matplotlib.ticker
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    ok = [m for m in results if not m.error]
+    cols = max({m.cols for m in ok}, key=lambda c: sum(m.cols == c for m in ok))
+    by_rows = sorted((m for m in ok if m.cols == cols), key=lambda m: m.rows)
+    counts = {r: sum(m.rows == r for m in ok) for r in {m.rows for m in ok}}
+    rows = max(counts, key=lambda r: (counts[r], r))
+    by_cols = sorted((m for m in ok if m.rows == rows), key=lambda m: m.cols)
+    panels = [(by_rows, "rows", lambda m: m.rows, f"{cols} columns")]
+    if len(by_cols) > 1:
+        panels.append((by_cols, "columns", lambda m: m.cols, f"{rows:,} rows"))
+    fig, axes = plt.subplots(1, len(panels), figsize=(5.2 * len(panels), 4), squeeze=False)
+    for ax, (runs, label, x_of, fixed) in zip(axes[0], panels, strict=True):
+        xs = [x_of(m) for m in runs]
+        ax.loglog(xs, [m.wall_s for m in runs], "o-", color="black", label="wall")
+        for key, name in PLOTTED_STAGES:
+            ax.loglog(xs, [max(m.timings.get(key, 0.0), 1e-2) for m in runs], ".--",
+                      label=name)
+        ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
+        ax.set_xticks(xs, [f"{x:,}" for x in xs])
+        ax.set_xlabel(label)
+        ax.set_ylabel("seconds")
+        ax.set_title(f"dlcheck run --budget quick, {fixed}", fontsize=9)
+        ax.grid(True, which="both", alpha=0.3)
+        ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
 def format_progress(m: Measurement) -> str:
     """One finished size as a line of name=value pairs."""
     return "done: " + ", ".join(f"{h} {c}" for h, c in zip(HEADERS, m.cells(), strict=True))
@@ -135,21 +179,35 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000],
                         metavar="ROWS", help="row counts to run (default: 1000 10000 100000)")
-    parser.add_argument("--features", type=int, default=20,
-                        help="feature columns of each table (default: 20)")
+    parser.add_argument("--features", type=int, nargs="+", default=[20],
+                        help="feature columns of each table (default: 20); with several, every "
+                             "size runs with each")
+    parser.add_argument("--grid", nargs="+", default=[], metavar="ROWSxCOLS",
+                        help="further tables to run, as ROWSxCOLS (e.g. 3000x5 3000x80)")
+    parser.add_argument("--json", type=Path, default=None,
+                        help="write every measurement to this JSON file")
+    parser.add_argument("--plot", type=Path, default=None,
+                        help="draw wall and stage seconds against rows and columns, log-log, "
+                             "into this PNG (matplotlib)")
     args = parser.parse_args(argv)
     if not Path("/proc/self/status").exists():
         parser.error("this benchmark reads /proc: it runs on Linux only")
-    if any(n < 1 for n in args.sizes) or args.features < 5:
-        parser.error("sizes must be positive and --features at least 5 (wide_table uses 5)")
+    try:
+        tables = [(rows, cols) for rows in args.sizes for cols in args.features] + [
+            tuple(int(v) for v in cell.lower().split("x")) for cell in args.grid]
+    except ValueError:
+        parser.error("--grid takes ROWSxCOLS, e.g. 3000x5")
+    if any(len(t) != 2 or t[0] < 1 or t[1] < 5 for t in tables):
+        parser.error("rows must be positive and columns at least 5 (wide_table uses 5)")
+    tables = list(dict.fromkeys(tables))
 
     print(f"dlcheck run --budget quick | python {platform.python_version()} | "
           f"{len(os.sched_getaffinity(0))} cores | "
           f"memory sampled every {_measure.SAMPLE_SECONDS} s", flush=True)
     results: list[Measurement] = []
     with tempfile.TemporaryDirectory(prefix="dlcheck-bench-") as tmp:
-        for rows in args.sizes:
-            m = measure(rows, args.features, Path(tmp))
+        for rows, cols in tables:
+            m = measure(rows, cols, Path(tmp))
             results.append(m)
             print(format_progress(m), flush=True)
             if m.error:
@@ -160,6 +218,11 @@ def main(argv: list[str] | None = None) -> int:
     print("\nPer-model mean fit seconds (one fold's fit, averaged over folds):")
     for m in results:
         print(format_fit_seconds(m))
+    if args.json:
+        args.json.write_text(json.dumps([asdict(m) for m in results], indent=1))
+    if args.plot:
+        plot_growth(results, args.plot)
+        print(f"plot: {args.plot}")
     return 0 if all(m.returncode == 0 for m in results) else 1
 
 

@@ -165,6 +165,7 @@ def _assess_prepared(prepared: Dataset, budget_preset: Budget, options: dict[str
                      progress: ProgressCallback | None, timings: dict[str, float],
                      started: float) -> Assessment:
     """Benchmark, checks, verdict and report on a prepared table."""
+    from dlcheck.benchmark import preprocessed
     from dlcheck.benchmark.fit_cache import FitCache
     from dlcheck.benchmark.fitting import BenchmarkData
     from dlcheck.benchmark.splits import make_folds
@@ -188,6 +189,7 @@ def _assess_prepared(prepared: Dataset, budget_preset: Budget, options: dict[str
             executor.close()
         if fit_cache is not None:
             fit_cache.remove()
+        preprocessed.clear()  # what jobs run in this process kept (one worker, --jobs 1)
 
 
 def _run_stages(prepared: Dataset, budget_preset: Budget, options: dict[str, Any],
@@ -247,6 +249,8 @@ def _run_stages(prepared: Dataset, budget_preset: Budget, options: dict[str, Any
     findings = prepared.findings + health + run_checks(
         context, skip=options["skip_checks"], progress=progress, timings=timings)
     timings["checks"] = time.perf_counter() - stage
+    if hasattr(executor, "close"):  # no more jobs: the workers' memory is not the report's
+        executor.close()
 
     stage = time.perf_counter()
     comparison = compare(results, options["min_gain"])
