@@ -54,12 +54,15 @@ def test_other_folds_parameters_shuffles_and_fractions_are_fitted_afresh(table):
         Job("random_forest", folds[0], params=(("min_samples_leaf", 5),)),
         Job("random_forest", folds[0], permutation=1),
         Job("random_forest", folds[0], fraction=0.5),
+        # A fold of a check's own under the same id (the time check's shuffled twins).
+        Job("random_forest", replace(folds[0], train=folds[0].train[:-10],
+                                     test=np.sort(np.r_[folds[0].test, folds[0].train[-10:]]))),
     ]
     for job in others:
         again = run_job(job, data)
         assert again.ok and again.fit_seconds != first.fit_seconds, job.key
     kept = {name for name in os.listdir(data.fit_cache.directory) if name.endswith(".pkl")}
-    assert len(kept) == 2  # the defaults and the other parameters, both on the kept fold
+    assert len(kept) == 3  # the defaults, the other parameters, the other rows
 
 
 def test_a_kept_fit_that_cannot_be_read_is_fitted_again(table):

@@ -6,9 +6,9 @@ parameters, rows and seed give the same fit.
 Only full fits on the true labels on the kept folds are written (`FitCache.fold_ids`): the
 pickle the runner streams out to measure a model's size goes to a file instead of a byte
 counter, so keeping a fit costs its disk space and nothing more. A job finds a kept fit by
-what defines the fit (model, fold, parameters), whatever name it is filed under: a tuned
-variant's refit on a fold where its defaults won reads the default's fit. A fit that cannot
-be read (another machine's worker, a file gone) is simply fitted again."""
+what defines the fit (model, parameters, training and test rows), whatever name it is filed
+under: a tuned variant's refit on a fold where its defaults won reads the default's fit. A fit
+that cannot be read (another machine's worker, a file gone) is simply fitted again."""
 
 from __future__ import annotations
 
@@ -21,6 +21,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from dlcheck.benchmark.costs import ByteCounter, serialized_size
 
@@ -38,12 +40,18 @@ class FitCache:
     def remove(self) -> None:
         shutil.rmtree(self.directory, ignore_errors=True)
 
-    def key(self, model: str, fold_id: str, params: dict[str, Any]) -> str | None:
-        """The file name of this fit, or None when fits of this fold are not kept."""
+    def key(self, model: str, fold_id: str, params: dict[str, Any], train: np.ndarray,
+            test: np.ndarray) -> str | None:
+        """The file name of this fit (the model fitted on the rows `train` with `params`,
+        tested on `test`), or None when fits of this fold are not kept. The rows are part
+        of it: a check may make folds of its own under the benchmark's ids (the time check's
+        shuffled twins)."""
         if fold_id not in self.fold_ids:
             return None
-        what = repr((model, fold_id, sorted(params.items())))
-        return hashlib.sha256(what.encode()).hexdigest()[:24]
+        digest = hashlib.sha256(repr((model, fold_id, sorted(params.items()))).encode())
+        for rows in (train, test):
+            digest.update(np.ascontiguousarray(rows, dtype=np.int64).tobytes())
+        return digest.hexdigest()[:24]
 
     def save(self, key: str, pipeline: Any, figures: dict[str, Any]) -> int:
         """Write the fitted pipeline and `figures` (its fit's seconds); its pickled size in

@@ -104,7 +104,7 @@ def _fit_and_score(job: Job, data: BenchmarkData, result: JobResult) -> None:
         params = chosen
     cache = data.fit_cache
     # Only full fits on the true labels are kept, and found again by what defines them.
-    kept = cache.key(job.model, job.fold.id, params) \
+    kept = cache.key(job.model, job.fold.id, params, train, test) \
         if cache is not None and not job.permutation and job.fraction == 1.0 else None
     loaded = cache.load(kept) if kept else None
     if loaded is not None:
