@@ -293,3 +293,15 @@ def _alive(pid: int) -> bool:
             return stat.read().split(")")[-1].split()[0] != "Z"
     except OSError:
         return False
+
+
+def test_a_worker_killed_between_maps_is_replaced_and_no_job_is_lost():
+    executor = LocalExecutor(n_jobs=2)
+    try:
+        first = {r.extras["pid"] for r in executor.map(_pid, _jobs(6))}
+        os.kill(next(iter(first)), signal.SIGKILL)  # the system taking an idle worker
+        time.sleep(0.5)
+        results = list(executor.map(_pid, _jobs(6)))
+        assert len(results) == 6
+    finally:
+        executor.close()

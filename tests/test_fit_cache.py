@@ -35,7 +35,7 @@ def table():
 
 def test_a_probe_on_a_kept_fold_reads_the_benchmarks_fit_instead_of_fitting_again(table):
     data, folds = table
-    first = run_job(Job("random_forest", folds[0]), data)
+    first = run_job(Job("random_forest", folds[0], keep_fit=True), data)
     # The robustness check's job for the same model, filed under another name.
     probed = run_job(Job("random_forest", folds[0], name="forest_again",
                          after_fit=probe_hook("robustness")), data)
@@ -48,7 +48,7 @@ def test_a_probe_on_a_kept_fold_reads_the_benchmarks_fit_instead_of_fitting_agai
 
 def test_other_folds_parameters_shuffles_and_fractions_are_fitted_afresh(table):
     data, folds = table
-    first = run_job(Job("random_forest", folds[0]), data)
+    first = run_job(Job("random_forest", folds[0], keep_fit=True), data)
     others = [
         Job("random_forest", folds[1]),  # a fold whose fits are not kept
         Job("random_forest", folds[0], params=(("min_samples_leaf", 5),)),
@@ -59,15 +59,19 @@ def test_other_folds_parameters_shuffles_and_fractions_are_fitted_afresh(table):
                                      test=np.sort(np.r_[folds[0].test, folds[0].train[-10:]]))),
     ]
     for job in others:
+        job = replace(job, keep_fit=True)
         again = run_job(job, data)
         assert again.ok and again.fit_seconds != first.fit_seconds, job.key
     kept = {name for name in os.listdir(data.fit_cache.directory) if name.endswith(".pkl")}
     assert len(kept) == 3  # the defaults, the other parameters, the other rows
+    not_asked = run_job(Job("linear", folds[0]), data)  # a check's refit keeps nothing
+    assert not_asked.ok and len(
+        [n for n in os.listdir(data.fit_cache.directory) if n.endswith(".pkl")]) == 3
 
 
 def test_a_kept_fit_that_cannot_be_read_is_fitted_again(table):
     data, folds = table
-    first = run_job(Job("linear", folds[0]), data)
+    first = run_job(Job("linear", folds[0], keep_fit=True), data)
     data.fit_cache.remove()
     again = run_job(Job("linear", folds[0]), data)
     assert again.ok and again.fit_seconds != first.fit_seconds

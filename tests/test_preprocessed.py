@@ -57,3 +57,15 @@ def test_a_shuffled_labels_job_reuses_the_preprocessing_and_still_counts_its_sec
 def test_the_image_networks_raw_pixels_are_not_kept():
     assert preprocessed.prepared("passthrough", "passthrough", object(), np.arange(3),
                                  np.arange(3), None, None) is None
+
+
+def test_jobs_in_threads_share_the_kept_preprocessing_safely(monkeypatch):
+    from concurrent.futures import ThreadPoolExecutor
+
+    data, folds = _data()
+    preprocessed.clear()
+    monkeypatch.setattr(preprocessed, "MAX_BYTES", 40_000)  # entries evicted all along
+    jobs = [Job("linear", folds[i % 3], permutation=i) for i in range(60)]
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(lambda job: run_job(job, data), jobs))
+    assert all(r.ok for r in results), [r.error for r in results if not r.ok][:1]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -185,11 +186,13 @@ def _assess_prepared(prepared: Dataset, budget_preset: Budget, options: dict[str
         return _run_stages(prepared, budget_preset, options, executor, source, progress,
                            timings, started, split, bench_data, device)
     finally:
-        if hasattr(executor, "close"):  # the workers hold this run's data and fits
-            executor.close()
-        if fit_cache is not None:
-            fit_cache.remove()
-        preprocessed.clear()  # what jobs run in this process kept (one worker, --jobs 1)
+        try:
+            if hasattr(executor, "close"):  # the workers hold this run's data and fits
+                executor.close()
+        finally:
+            if fit_cache is not None:
+                fit_cache.remove()
+            preprocessed.clear()  # what jobs run in this process kept (one worker, --jobs 1)
 
 
 def _run_stages(prepared: Dataset, budget_preset: Budget, options: dict[str, Any],
@@ -225,7 +228,10 @@ def _run_stages(prepared: Dataset, budget_preset: Budget, options: dict[str, Any
         return [finished[job.key] for job in jobs]
 
     specs = list(ladder_for(prepared.kind, bench_data.inputs.features))
-    job_results = run_jobs(plan_jobs(specs, split.folds))
+    kept = bench_data.fit_cache.fold_ids if bench_data.fit_cache else frozenset()
+    probed = {s.name for s in specs if s.family != "baseline"}  # what the probes may read
+    job_results = run_jobs([replace(j, keep_fit=j.fold.id in kept and j.model in probed)
+                            for j in plan_jobs(specs, split.folds)])
     metric = PRIMARY_METRIC[prepared.task]
     results = aggregate(job_results, specs, prepared.task, metric, split)
     timings["benchmark"] = time.perf_counter() - stage
@@ -239,7 +245,7 @@ def _run_stages(prepared: Dataset, budget_preset: Budget, options: dict[str, Any
     if "tuning" not in options["skip_checks"]:  # skipping the check skips the tuning it reads
         add_tuned_variants(results, partial(run_jobs, label="tuning the best models"),
                            budget_preset.tuning_trials, budget_preset.tuning_max_epochs,
-                           prepared.kind)
+                           prepared.kind, keep_fits=kept)
     timings["tuned_variants"] = time.perf_counter() - stage
 
     stage = time.perf_counter()

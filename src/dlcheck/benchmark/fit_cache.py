@@ -35,7 +35,8 @@ class FitCache:
 
     @classmethod
     def create(cls, fold_ids) -> FitCache:
-        return cls(tempfile.mkdtemp(prefix="dlcheck-fits-"), frozenset(fold_ids))
+        return cls(tempfile.mkdtemp(prefix=f"dlcheck-fits-{os.getpid()}-"),
+                   frozenset(fold_ids))
 
     def remove(self) -> None:
         shutil.rmtree(self.directory, ignore_errors=True)
@@ -55,19 +56,24 @@ class FitCache:
 
     def save(self, key: str, pipeline: Any, figures: dict[str, Any]) -> int:
         """Write the fitted pipeline and `figures` (its fit's seconds); its pickled size in
-        bytes, as `costs.serialized_size` counts it. A failed write keeps nothing."""
+        bytes, as `costs.serialized_size` counts it. A failed write, or one that would pass
+        `MAX_BYTES` in all, keeps nothing."""
         path = Path(self.directory) / f"{key}.pkl"
-        temporary = path.with_suffix(f".{os.getpid()}.tmp")
+        temporary = None
         try:
-            with open(temporary, "wb") as file:
+            handle, temporary = tempfile.mkstemp(dir=self.directory, suffix=".tmp")
+            with os.fdopen(handle, "wb") as file:
                 counter = ByteCounter(file)
                 pickle.dump(pipeline, counter, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(temporary, path)
-            path.with_suffix(".json").write_text(json.dumps(
-                {**figures, "size_bytes": counter.n_bytes}))
+            if _folder_bytes(self.directory) > MAX_BYTES:
+                os.unlink(temporary)
+                return counter.n_bytes
+            _write_atomically(path.with_suffix(".json"), json.dumps(
+                {**figures, "size_bytes": counter.n_bytes}).encode(), self.directory)
+            os.replace(temporary, path)  # last: a .pkl on disk has its figures beside it
         except OSError:
-            temporary.unlink(missing_ok=True)
-            path.unlink(missing_ok=True)
+            if temporary is not None and os.path.exists(temporary):
+                os.unlink(temporary)
             return serialized_size(pipeline)
         return counter.n_bytes
 
@@ -75,9 +81,24 @@ class FitCache:
         """The kept pipeline and its figures, or None when there is none to read."""
         path = Path(self.directory) / f"{key}.pkl"
         try:
-            figures = json.loads(path.with_suffix(".json").read_text())
             with open(path, "rb") as file:
-                return pickle.load(file), figures
-        except (OSError, ValueError, pickle.UnpicklingError, EOFError):
+                pipeline = pickle.load(file)
+            return pipeline, json.loads(path.with_suffix(".json").read_text())
+        except Exception:  # whatever stops the read, the job fits the model again
             return None
+
+
+MAX_BYTES = 2 * 2**30
+"""Kept fits on disk at most, in all (a large table's forests); past it, fits are not kept."""
+
+
+def _folder_bytes(directory: str) -> int:
+    return sum(entry.stat().st_size for entry in os.scandir(directory) if entry.is_file())
+
+
+def _write_atomically(path: Path, data: bytes, directory: str) -> None:
+    handle, temporary = tempfile.mkstemp(dir=directory, suffix=".tmp")
+    with os.fdopen(handle, "wb") as file:
+        file.write(data)
+    os.replace(temporary, path)
 

@@ -56,6 +56,9 @@ class Job:
     None to fit nothing, the benchmark having fitted those parameters already."""
     after_fit: Hook | None = None
     """Called on the fitted model as hook(fitted: FittedFold) -> figures (a probe)."""
+    keep_fit: bool = False
+    """Keep the fitted model for the run's later jobs on the same rows (the checks' probes;
+    dlcheck.benchmark.fit_cache); it changes nothing the job computes, so not its key."""
 
     @property
     def label(self) -> str:

@@ -18,6 +18,7 @@ starts afresh)."""
 from __future__ import annotations
 
 import hashlib
+import threading
 import time
 import weakref
 from collections import OrderedDict
@@ -46,6 +47,7 @@ class Prepared:
 
 
 _entries: OrderedDict[tuple, Prepared] = OrderedDict()
+_lock = threading.Lock()
 
 
 def prepared(transformer: Any, name: str, inputs: Any, train: np.ndarray, test: np.ndarray,
@@ -56,10 +58,11 @@ def prepared(transformer: Any, name: str, inputs: Any, train: np.ndarray, test: 
     if name in NOTHING_TO_FIT or transformer == "passthrough":
         return None
     key = (id(inputs), name, _digest(train), _digest(test))
-    entry = _entries.get(key)
-    if entry is not None and entry.owner() is inputs:
-        _entries.move_to_end(key)
-        return entry
+    with _lock:  # a threaded executor runs jobs side by side in one process
+        entry = _entries.get(key)
+        if entry is not None and entry.owner() is inputs:
+            _entries.move_to_end(key)
+            return entry
     try:
         owner = weakref.ref(inputs)
     except TypeError:  # an input that cannot be referred to weakly is never kept
@@ -73,14 +76,16 @@ def prepared(transformer: Any, name: str, inputs: Any, train: np.ndarray, test: 
     entry = Prepared(transformer, Xt_train, Xt_test, fit_seconds, transform_seconds, owner,
                      _n_bytes(Xt_train) + _n_bytes(Xt_test))
     if entry.n_bytes <= MAX_BYTES:
-        _entries[key] = entry
-        while sum(e.n_bytes for e in _entries.values()) > MAX_BYTES:
-            _entries.popitem(last=False)
+        with _lock:
+            _entries[key] = entry
+            while sum(e.n_bytes for e in _entries.values()) > MAX_BYTES:
+                _entries.popitem(last=False)
     return entry
 
 
 def clear() -> None:
-    _entries.clear()
+    with _lock:
+        _entries.clear()
 
 
 def _digest(rows: np.ndarray) -> bytes:

@@ -145,7 +145,7 @@ def _fit_and_score(job: Job, data: BenchmarkData, result: JobResult) -> None:
         result.scores = score_predictions(data.task, y[test], output, data.n_classes)
         if loaded is not None:
             result.size_bytes = loaded[1]["size_bytes"]
-        elif kept:
+        elif kept and job.keep_fit:
             result.size_bytes = cache.save(kept, pipeline, {"fit_seconds": result.fit_seconds})
         else:
             result.size_bytes = serialized_size(pipeline)

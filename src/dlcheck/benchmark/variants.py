@@ -37,9 +37,11 @@ class TuningRun:
 
 
 def add_tuned_variants(results: BenchmarkResults, run_jobs: Callable[[list[Job]], list[JobResult]],
-                       trials: int, max_epochs: int, kind: str) -> TuningRun:
+                       trials: int, max_epochs: int, kind: str,
+                       keep_fits: frozenset[str] = frozenset()) -> TuningRun:
     """Tune the best classical and the best deep model on every fold they were scored on and
-    add their tuned variants to `results`; what was done is also `results.tuning`."""
+    add their tuned variants to `results`; what was done is also `results.tuning`. The fits
+    on the folds `keep_fits` are kept for the checks' probes."""
     run = TuningRun(trials, max_epochs)
     results.tuning = run
     targets = [m for m in (results.best(CLASSICAL), results.best({"deep"}))
@@ -48,7 +50,8 @@ def add_tuned_variants(results: BenchmarkResults, run_jobs: Callable[[list[Job]]
         run.not_tuned = "no classical or deep model to tune"
         return run
     by_id = {f.id: f for f in results.split.folds}
-    jobs = [m.job(by_id[fid], choose_params=tuning_hook(trials), name=f"{m.name}_tuned")
+    jobs = [m.job(by_id[fid], choose_params=tuning_hook(trials), name=f"{m.name}_tuned",
+                  keep_fit=fid in keep_fits)
             for m in targets for fid in m.fold_ids]
     done = run_jobs(jobs)
     failed = [r for r in done if not r.ok]

@@ -66,11 +66,15 @@ class Check(Protocol):
         ...
 
 
-def probed_folds(check: Check) -> int:
-    """How many first folds a check refits whole models on to probe them (its `n_folds`
-    when it declares `probes_fitted_models`; else 0): the run keeps the benchmark's fits of
-    those folds for it (dlcheck.benchmark.fit_cache)."""
-    return check.n_folds if getattr(check, "probes_fitted_models", False) else 0
+def probed_folds(check: Check, kind: str) -> int:
+    """How many first folds a check refits whole models on to probe them on data of this
+    kind (its `probe_fold_count(kind)`, else its `n_folds`, when it declares
+    `probes_fitted_models`; else 0): the run keeps the benchmark's fits of those folds for
+    it (dlcheck.benchmark.fit_cache)."""
+    if not getattr(check, "probes_fitted_models", False):
+        return 0
+    count = getattr(check, "probe_fold_count", None)
+    return count(kind) if count else check.n_folds
 
 
 def applies_to(check: Check, kind: str) -> bool:

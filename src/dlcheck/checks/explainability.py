@@ -13,7 +13,7 @@ from scipy.stats import spearmanr
 from dlcheck.benchmark.compare import CLASSICAL
 from dlcheck.benchmark.results import BenchmarkResults
 from dlcheck.checks.base import IMAGES, TABLES, CheckContext, NotApplicable
-from dlcheck.checks.image_explainability import image_explanation_findings
+from dlcheck.checks.image_explainability import IMAGE_FOLDS, image_explanation_findings
 from dlcheck.checks.outcomes import ExplainabilityOutcome, SurrogateFidelity
 from dlcheck.findings import Finding, rounded
 from dlcheck.probes import probe_hook
@@ -48,6 +48,10 @@ class Explainability:
     cores in the time of one."""
     n_top: int = 5
     """Columns named per model in the summary, and compared between the two models."""
+
+    def probe_fold_count(self, kind: str) -> int:
+        """Folds probed on this kind of data: images explain the first fold only."""
+        return IMAGE_FOLDS if kind == "image" else self.n_folds
 
     def run(self, context: CheckContext) -> list[Finding]:
         if context.run_jobs is None:

@@ -12,6 +12,8 @@ from dlcheck.findings import Finding, rounded
 from dlcheck.probes import probe_hook
 
 PROBE = "image_explain"
+IMAGE_FOLDS = 1
+"""Folds whose test images are explained (maps of one fold's images, side by side)."""
 
 
 def image_explanation_findings(check, context: CheckContext, roles: dict[str, list[str]]) \
@@ -22,7 +24,7 @@ def image_explanation_findings(check, context: CheckContext, roles: dict[str, li
     names = [n for n, r in roles.items() if "best classical" in r or "best deep" in r]
     if not names:
         raise NotApplicable("no classical or deep model to explain")
-    fold = results.split.probe_folds(1)[0]
+    fold = results.split.probe_folds(IMAGE_FOLDS)[0]
     done = context.run_jobs([results.get(n).job(fold, after_fit=probe_hook(PROBE))
                              for n in names])
     figures = {r.model: r.extras[PROBE] for r in done if r.ok and PROBE in r.extras}

@@ -43,7 +43,7 @@ def check_codes() -> list[str]:
 def folds_to_keep(kind: str, skip: Iterable[str] = (), checks: Iterable[Check] = CHECKS) \
         -> int:
     """The most first folds on which a check to run will probe fitted models."""
-    return max((probed_folds(c) for c in checks
+    return max((probed_folds(c, kind) for c in checks
                 if c.code not in set(skip) and applies_to(c, kind)), default=0)
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import multiprocessing
 import multiprocessing.connection
 import os
 import signal
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -97,7 +99,9 @@ class LocalExecutor:
 
     def _pool_for(self, fn: Callable[[Job], JobResult]) -> ProcessPoolExecutor:
         """The workers that hold `fn`: those of the last map when it had the same, else new."""
-        if self._pool is not None and self._pool_fn is fn:
+        # A worker killed while idle (the system short of memory) breaks the pool between
+        # maps: no job was lost, so new workers take over.
+        if self._pool is not None and self._pool_fn is fn and not _broken(self._pool):
             return self._pool
         self.close()
         context = _process_context()
@@ -116,6 +120,10 @@ class LocalExecutor:
             pool.shutdown(wait=True)
 
 
+def _broken(pool: ProcessPoolExecutor) -> bool:
+    return bool(getattr(pool, "_broken", False))  # private, as in _terminate
+
+
 _worker_fn: Callable[[Job], JobResult] | None = None
 """In a worker process: the function of the map it serves, set once by `_install`."""
 
@@ -130,18 +138,53 @@ def _install(fn: Callable[[Job], JobResult]) -> None:
 def _run_installed(job: Job) -> JobResult:
     if _worker_fn is None:  # only if a pool were made without `_install`
         raise RuntimeError("no function installed in this worker")
-    return _worker_fn(job)
+    started = time.perf_counter()
+    try:
+        return _worker_fn(job)
+    finally:
+        if time.perf_counter() - started > TRIM_AFTER_SECONDS:
+            _release_free_memory()
+
+
+TRIM_AFTER_SECONDS = 0.25
+"""A job at least this long hands its freed memory back to the system when it ends."""
+
+
+def _release_free_memory() -> None:
+    """Give the C allocator's free pages back to the system (glibc's malloc_trim). A worker
+    now lives for the whole run: without it, each keeps the high-water mark of the largest
+    fit it ever made (a network's batches, a forest) while it runs small jobs."""
+    libc = _libc()
+    if libc is not None:
+        libc.malloc_trim(0)
+
+
+@functools.cache
+def _libc():
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL("libc.so.6")
+        return libc if hasattr(libc, "malloc_trim") else None
+    except OSError:  # not glibc (musl)
+        return None
 
 
 def _submit(pool: ProcessPoolExecutor, job: Job) -> Future:
-    """Submit, and launch a worker if needed, safe from Ctrl-C.
+    """Submit, and launch a worker if needed, safe from Ctrl-C; a worker lost meanwhile
+    raises WorkerLost.
 
     A worker whose start a KeyboardInterrupt cuts short is forked but never added to the
     pool's processes: nothing could stop it, and it would outlive the run (holding the
     terminal's pipes) waiting for jobs. Stop signals wait until the start is complete.
     """
     with _signals_deferred(), _main_script_hidden():
-        return pool.submit(_run_installed, job)
+        try:
+            return pool.submit(_run_installed, job)
+        except BrokenProcessPool as exc:
+            raise WorkerLost(str(exc)) from exc
 
 
 @contextmanager
