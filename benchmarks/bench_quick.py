@@ -153,7 +153,9 @@ def plot_growth(results: list[Measurement], path: Path) -> None:
         for key, name in PLOTTED_STAGES:
             ax.loglog(xs, [max(m.timings.get(key, 0.0), 1e-2) for m in runs], ".--",
                       label=name)
-        ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
+        for axis in (ax.xaxis, ax.yaxis):
+            axis.set_minor_formatter(matplotlib.ticker.NullFormatter())
+        ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:g}"))
         ax.set_xticks(xs, [f"{x:,}" for x in xs])
         ax.set_xlabel(label)
         ax.set_ylabel("seconds")
@@ -186,6 +188,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="further tables to run, as ROWSxCOLS (e.g. 3000x5 3000x80)")
     parser.add_argument("--json", type=Path, default=None,
                         help="write every measurement to this JSON file")
+    parser.add_argument("--from-json", type=Path, default=None,
+                        help="run nothing: print and plot the figures a --json run wrote")
     parser.add_argument("--plot", type=Path, default=None,
                         help="draw wall and stage seconds against rows and columns, log-log, "
                              "into this PNG (matplotlib)")
@@ -205,6 +209,9 @@ def main(argv: list[str] | None = None) -> int:
           f"{len(os.sched_getaffinity(0))} cores | "
           f"memory sampled every {_measure.SAMPLE_SECONDS} s", flush=True)
     results: list[Measurement] = []
+    if args.from_json:
+        results = [Measurement(**m) for m in json.loads(args.from_json.read_text())]
+        tables = []
     with tempfile.TemporaryDirectory(prefix="dlcheck-bench-") as tmp:
         for rows, cols in tables:
             m = measure(rows, cols, Path(tmp))

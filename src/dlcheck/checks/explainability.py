@@ -24,9 +24,10 @@ PROBE = "explain"
 
 @dataclass(frozen=True)
 class Explainability:
-    """Refits the best classical, the best deep and the best ensemble model on the first folds
-    with the `explain` probe (dlcheck.probes.explain): permutation importance per column of the
-    user's table, and a depth-3 surrogate tree fitted to each model's own predictions."""
+    """Probes the best classical, the best deep and the best ensemble model on the first folds
+    (their fits from the benchmark, refitted where the run kept none) with the `explain` probe
+    (dlcheck.probes.explain): permutation importance per column of the user's table, and a
+    depth-3 surrogate tree fitted to each model's own predictions."""
 
     code: ClassVar[str] = "explainability"
     title: ClassVar[str] = "Black boxes: importance and surrogate fidelity"

@@ -27,12 +27,13 @@ under 0.05 over 0.5; RMSE: under 10% below the dummy's)."""
 
 @dataclass(frozen=True)
 class Robustness:
-    """Refits every model of the benchmark (the baseline aside) on the first fold(s) and probes
-    it there (`dlcheck.probes.robustness`): its score under Gaussian noise of 0.1, 0.3 and 1
-    training std on every numeric feature; its confidence on random rows from outside the data
-    and on all-zero and all-mean rows (for a regression, how far its predictions on them leave
-    the training targets' range); and for each network the smallest FGSM and universal
-    perturbations that flip 10% of its predictions, next to random ones of the same size."""
+    """Probes every model of the benchmark (the baseline aside) on the first fold(s), on the fit
+    the benchmark made there (refitted where the run kept none; benchmark.fit_cache)
+    (`dlcheck.probes.robustness`): its score under Gaussian noise of 0.1, 0.3 and 1 training std
+    on every numeric feature; its confidence on random rows from outside the data and on
+    all-zero and all-mean rows (for a regression, how far its predictions on them leave the training
+    targets' range); and for each network the smallest FGSM and universal perturbations that
+    flip 10% of its predictions, next to random ones of the same size."""
 
     code: ClassVar[str] = "robustness"
     title: ClassVar[str] = "Networks are not brains: robustness"
