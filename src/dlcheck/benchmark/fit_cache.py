@@ -3,12 +3,13 @@ on its first folds (robustness, explainability) reads the model the benchmark or
 stage fitted there instead of fitting it again: the same model, since the same ladder entry,
 parameters, rows and seed give the same fit.
 
-Only full fits on the true labels on the kept folds are written (`FitCache.fold_ids`): the
-pickle the runner streams out to measure a model's size goes to a file instead of a byte
-counter, so keeping a fit costs its disk space and nothing more. A job finds a kept fit by
-what defines the fit (model, parameters, training and test rows), whatever name it is filed
-under: a tuned variant's refit on a fold where its defaults won reads the default's fit. A fit
-that cannot be read (another machine's worker, a file gone) is simply fitted again."""
+Only the benchmark's and the tuning stage's full fits on the true labels on the kept folds
+are written (jobs with `keep_fit`, on `FitCache.fold_ids`): the pickle the runner streams
+out to measure a model's size goes to a file instead of a byte counter, so keeping a fit
+costs its disk space and nothing more. A job finds a kept fit by what defines the fit
+(model, parameters, training and test rows), whatever name it is filed under: a tuned
+variant's refit on a fold where its defaults won reads the default's fit. A fit that cannot
+be read (another machine's worker, a file gone) is simply fitted again."""
 
 from __future__ import annotations
 

@@ -30,10 +30,6 @@ import numpy as np
 MAX_BYTES = 32 * 2**20
 """Transformed rows (training and test) kept per worker at most."""
 
-NOTHING_TO_FIT = ("passthrough",)
-"""Preprocessing names that fit nothing (the image networks take the pixels as they are)."""
-
-
 @dataclass
 class Prepared:
     transformer: Any
@@ -55,7 +51,7 @@ def prepared(transformer: Any, name: str, inputs: Any, train: np.ndarray, test: 
     """`transformer` (an unfitted preprocessing step named `name`) fitted on the rows `train`
     of `inputs` (X_train) with the rows `test` (X_test) transformed, from this worker's cache
     or made now; None where nothing is to be fitted or kept."""
-    if name in NOTHING_TO_FIT or transformer == "passthrough":
+    if isinstance(transformer, str):  # "passthrough": the image networks take raw pixels
         return None
     key = (id(inputs), name, _digest(train), _digest(test))
     with _lock:  # a threaded executor runs jobs side by side in one process

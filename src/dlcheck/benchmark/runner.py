@@ -107,11 +107,11 @@ def _fit_and_score(job: Job, data: BenchmarkData, result: JobResult) -> None:
     kept = cache.key(job.model, job.fold.id, params, train, test) \
         if cache is not None and not job.permutation and job.fraction == 1.0 else None
     loaded = cache.load(kept) if kept else None
+    prep = None
     if loaded is not None:
         pipeline, figures = loaded
         result.fit_seconds = figures["fit_seconds"]
-    prep = None
-    if loaded is None:
+    else:
         pipeline = spec.build(data.context(), params)
         kwargs = fit_params(spec, pipeline[-1], data, train)
         # The fold's preprocessing, fitted on its inputs alone, may be this worker's already.
