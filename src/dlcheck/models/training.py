@@ -37,6 +37,9 @@ class TrainingLog:
     best_val_loss: float
     stopped_by: str  # "early_stopping" | "max_epochs" | "time_limit"
     seconds: float
+    steps: int = 0
+    """Optimizer steps taken: a step's fixed cost, apart from its rows, is what a small
+    table's fit mostly pays (ModelSpec.step_work)."""
 
 
 @dataclass
@@ -52,6 +55,18 @@ class TensorSet:
 
     def take(self, idx: torch.Tensor) -> TensorSet:
         return TensorSet(tuple(None if t is None else t[idx] for t in self.inputs), self.y[idx])
+
+
+FUSED_OPTIMIZER_DEVICES = frozenset({"cpu", "cuda"})
+"""Devices whose fused AdamW kernel this torch has (one kernel a parameter tensor)."""
+
+
+def fused_where_supported(device: torch.device) -> dict[str, bool]:
+    """AdamW's fused implementation where it exists: the same update rule, in one kernel
+    per parameter tensor instead of about ten operations each. On a CPU the default runs
+    them one by one from Python, and on a few hundred rows (batches of 32) that optimizer
+    step was 2 to 3 of a step's 6 to 8 ms."""
+    return {"fused": True} if device.type in FUSED_OPTIMIZER_DEVICES else {}
 
 
 def heads(output: torch.Tensor) -> torch.Tensor:
@@ -81,7 +96,8 @@ def train_module(
     `augment` transforms each training batch (images: small shifts), never the validation
     rows. With `reduce_lr_on_plateau` the learning rate halves when the validation loss has
     not improved for half the patience, so that a stall is first met with smaller steps."""
-    optimizer = torch.optim.AdamW(module.parameters(), lr=lr, weight_decay=weight_decay)
+    optimizer = torch.optim.AdamW(module.parameters(), lr=lr, weight_decay=weight_decay,
+                                  **fused_where_supported(device))
     scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(
         optimizer, factor=0.5, patience=max(1, patience // 2)) if reduce_lr_on_plateau else None
     best_loss, best_epoch, best_state = float("inf"), 0, copy.deepcopy(module.state_dict())
@@ -91,7 +107,7 @@ def train_module(
     stopped_by = "max_epochs"
     start = time.perf_counter()
     deadline = start + max_seconds if max_seconds is not None else float("inf")
-    epoch = 0
+    epoch = steps = 0
     for epoch in range(1, max_epochs + 1):
         module.train()
         order = torch.randperm(len(train), generator=generator)
@@ -110,6 +126,7 @@ def train_module(
             loss = train_loss(heads(module(*batch.inputs)), batch.y)
             loss.backward()
             optimizer.step()
+            steps += 1
         val_loss = valid_loss(predict_heads(module, valid, device), valid.y)
         val = float(val_loss)
         first_loss = val if first_loss is None else first_loss
@@ -129,7 +146,8 @@ def train_module(
     module.load_state_dict(best_state)
     module.eval()
     return TrainingLog(epochs=epoch, best_epoch=best_epoch, best_val_loss=best_loss,
-                       stopped_by=stopped_by, seconds=time.perf_counter() - start)
+                       stopped_by=stopped_by, seconds=time.perf_counter() - start,
+                       steps=steps)
 
 
 PREDICT_ROWS_TIMES_HEADS = 2048
