@@ -184,6 +184,9 @@ def test_explain_required_excludes_a_deep_model_whose_surrogate_is_not_faithful(
                for r in verdict.reasons)
     assert any("more than the minimum worthwhile gain" in r and "does not allow it" in r
                for r in verdict.reasons)
+    # The outlook names the run's metric, not an accuracy the run may not have measured.
+    assert verdict.outlook.startswith(
+        f"Deep learning would be worth it on {results.metric.name} alone")
 
 
 def test_explain_required_allows_an_ensemble_with_a_faithful_surrogate():

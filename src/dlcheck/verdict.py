@@ -590,7 +590,7 @@ def _outlook(decision: str, crossing: dict | None, gain: Interval | None, min_ga
                 + ": no image model beyond a linear one or a shallow tree has rules a person "
                 "can read.")
     if excluded_by_explanation:
-        return ("Deep learning would be worth it on accuracy alone; a deep model whose "
+        return (f"Deep learning would be worth it on {metric} alone; a deep model whose "
                 "depth-3 surrogate is faithful, or dropping --explain-required, would change "
                 "the verdict.")
     if gain is None:
