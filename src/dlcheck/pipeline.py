@@ -115,6 +115,7 @@ def assess(
     from dlcheck.executors.base import WorkerLost
     from dlcheck.executors.local import LocalExecutor
     from dlcheck.executors.storing import StoringExecutor
+    from dlcheck.models.spec import WORK_MODEL
     from dlcheck.store import Fingerprint, RunStore
 
     executor = executor or LocalExecutor(n_jobs)
@@ -129,7 +130,7 @@ def assess(
         "budget": budget_preset.to_dict(), "time_col": time_col, "gap": gap,
         "group_col": group_col,
         "seed": seed, "device": resolve_device(device),
-        "dlcheck_version": __version__})
+        "dlcheck_version": __version__, "work_model": WORK_MODEL})
     with RunStore(run_dir) as store:
         start = store.begin_run(fingerprint, options, source, fresh=fresh, resume=resume)
         if log and start.fresh_reason:

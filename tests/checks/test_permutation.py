@@ -94,6 +94,44 @@ def test_the_design_counts_work_not_seconds(make_context):
     assert design.rows == len(design.folds[0].train) // 4
 
 
+def test_a_subsample_of_a_network_counts_its_steps_as_they_are(make_context):
+    # A table network's steps an epoch hardly fall with its rows (batches shrink with
+    # them): scaling the whole fit's work by rows chose 6,400 of 16,000 rows for a budget
+    # that 2,000 rows already nearly fill.
+    from dlcheck.models.registry import get_model
+
+    context = make_context(_noise(20_000), "y")
+    model = context.results.models[0]
+    model.spec, model.work = "mlp", 10.0  # 7 CPU s of rows, 3 of steps
+    fits = context.results.fold_results[model.name]
+    for fid, fit in fits.items():
+        fits[fid] = replace(fit, work=10.0, step_work=3.0)
+    budget = replace(context.budget, n_permutations=99, permutation_work=99 * 4.0)
+    design = plan_design(model, context.results, budget, 500)
+    rows_seen = len(design.folds[0].train)
+    assert rows_seen == 16_000 and design.rows is not None
+    mlp = get_model("mlp")
+    assert design.work_per_permutation == pytest.approx(
+        mlp.work_at_rows(7.0, 3.0, rows_seen, design.rows))
+    assert design.work_per_permutation <= 4.0
+    assert design.rows < 6_400 and mlp.work_at_rows(7.0, 3.0, rows_seen, 6_400) > 4.0
+    assert mlp.work_at_rows(7.0, 3.0, rows_seen, design.rows + 500) > 4.0  # the largest
+
+
+def test_the_design_counts_each_folds_own_work(make_context):
+    # Forward-chaining folds grow: the work of every fold is the sum of their own fits'.
+    context = make_context(_noise(), "y")
+    model = context.results.models[0]
+    model.work = 1.0
+    fits = context.results.fold_results[model.name]
+    for i, (fid, fit) in enumerate(sorted(fits.items())):
+        fits[fid] = replace(fit, work=0.2 * (i + 1))  # 3 CPU s in all, 0.6 a fold on average
+    budget = replace(context.budget, n_permutations=99, permutation_work=99 * 3.5)
+    assert len(plan_design(model, context.results, budget, 50).folds) == 5
+    budget = replace(budget, permutation_work=99 * 2.9)
+    assert len(plan_design(model, context.results, budget, 50).folds) == 1
+
+
 def test_a_tuned_variant_is_refitted_with_its_own_parameters():
     context = benchmarked(_interaction_table(300), "y", models=("dummy", "lightgbm"))
     from tests.checks.conftest import tune_and_check

@@ -98,7 +98,10 @@ class JobResult:
     predictions: np.ndarray | None = None
     work: float = 0.0
     """Reference CPU seconds of the fit, estimated from what it did (rows, features, trees,
-    epochs; ModelSpec.work_seconds), never read off a clock: choices of what to refit use it."""
+    epochs, steps; ModelSpec.work_seconds), never read off a clock: choices of what to refit
+    use it."""
+    step_work: float = 0.0
+    """The part of `work` that its steps' fixed cost makes (ModelSpec.work_parts)."""
     epochs: int = 0
     """Epochs a network trained (0 for other models)."""
     stopped_by: str = ""

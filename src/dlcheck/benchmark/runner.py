@@ -152,7 +152,9 @@ def _fit_and_score(job: Job, data: BenchmarkData, result: JobResult) -> None:
         result.n_params = count_parameters(pipeline[-1])
         result.test_index = test
         result.predictions = output.astype(np.float32)
-    result.work = spec.work_seconds(len(train), data.inputs.n_features, pipeline[-1])
+    rows_part, result.step_work = spec.work_parts(len(train), data.inputs.n_features,
+                                                  pipeline[-1])
+    result.work = rows_part + result.step_work
     log = getattr(pipeline[-1], "training_log_", None)
     if log is not None:
         result.epochs, result.stopped_by = log.epochs, log.stopped_by

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import ClassVar
 
@@ -73,7 +74,7 @@ class PermutationTest:
         n_max = budget.n_permutations
         stop_after = max(1, math.ceil(self.alpha * n_max))
         design = plan_design(model, results, budget, self.min_rows,
-                             unit(context.dataset.kind))
+                             unit(context.dataset.kind), context.dataset.kind)
         fraction = {f.id: 1.0 if design.rows is None else design.rows / len(f.train)
                     for f in design.folds}
         metric = results.metric
@@ -195,30 +196,62 @@ class PermutationTest:
 
 
 def plan_design(model: ModelResult, results: BenchmarkResults, budget: Budget,
-                min_rows: int, rows_called: str = "rows") -> Design:
+                min_rows: int, rows_called: str = "rows", kind: str = "table") -> Design:
     """Every fold as in the benchmark when its most shuffles fit `budget.permutation_work`;
-    else one fold (the latest with time folds); else a row subsample of it, as large as the
-    work allows (at least `min_rows`)."""
+    else one fold (the latest with time folds); else a row subsample of it, the largest the
+    work allows (at least `min_rows`). Each fold's work is the model's own counted work on
+    it (forward-chaining folds grow), and a subsample's is that fit's rows' part in
+    proportion plus its steps' part as the steps change with the rows
+    (`ModelSpec.work_at_rows`: a network's steps an epoch hardly fall from 16,000 rows to
+    1,000)."""
     folds = results.split.first_repeat
     n_max = budget.n_permutations
-    per_row = model.work / max(model.train_rows, 1)
-    all_folds = per_row * sum(min(len(f.train), model.train_rows) for f in folds)
+    all_folds = sum(_fold_work(model, results, f) for f in folds)
     if n_max * all_folds <= budget.permutation_work:
         return Design(folds, None, "every fold, as in the benchmark", all_folds)
     [fold] = results.split.probe_folds(1)
     rows_one = min(len(fold.train), model.train_rows)
-    if n_max * per_row * rows_one <= budget.permutation_work:
+    one_fold = _fold_work(model, results, fold)
+    if n_max * one_fold <= budget.permutation_work:
         return Design([fold], None, f"refits on fold {fold.id} only: refits on every fold "
                       f"would cost about {n_max * all_folds:,.0f} CPU s of counted work, over "
-                      f"the budget's {budget.permutation_work:g}", per_row * rows_one)
-    affordable = int(budget.permutation_work / (n_max * per_row)) if per_row > 0 else rows_one
-    rows = max(min(affordable, rows_one), min(min_rows, rows_one))
+                      f"the budget's {budget.permutation_work:g}", one_fold)
+    work_at = _work_at_rows(model, results, fold, rows_one, kind)
+    floor = min(min_rows, rows_one)
+    candidates = np.arange(floor, rows_one + 1)
+    costs = np.array([work_at(int(r)) for r in candidates])
+    affordable = candidates[n_max * costs <= budget.permutation_work]
+    rows = int(affordable.max()) if len(affordable) else floor
+    over = ("" if len(affordable) else f"; even {rows:,} {rows_called}, the fewest it takes, "
+            f"cost about {n_max * work_at(rows):,.0f}")
     return Design([fold], rows, f"every refit, on the real and on the shuffled labels, "
                   f"trained on {rows:,} of the {rows_one:,} training {rows_called} of fold "
                   f"{fold.id}: "
-                  f"refits on all of them would cost about {n_max * per_row * rows_one:,.0f} "
-                  f"CPU s of counted work, over the budget's {budget.permutation_work:g}",
-                  per_row * rows)
+                  f"refits on all of them would cost about {n_max * one_fold:,.0f} "
+                  f"CPU s of counted work, over the budget's {budget.permutation_work:g}"
+                  f"{over}", work_at(rows))
+
+
+def _fold_work(model: ModelResult, results: BenchmarkResults, fold: Fold) -> float:
+    """Counted work of the model's fit on this fold (the mean fit's where none is kept)."""
+    fit = results.fold_results.get(model.name, {}).get(fold.id)
+    return fit.work if fit is not None and fit.work > 0 else model.work
+
+
+def _work_at_rows(model: ModelResult, results: BenchmarkResults, fold: Fold,
+                  rows_seen: int, kind: str) -> Callable[[int], float]:
+    """Counted work of the model's fit on this fold, as a function of its training rows."""
+    from dlcheck.models.registry import get_model
+
+    fit = results.fold_results.get(model.name, {}).get(fold.id)
+    work = _fold_work(model, results, fold)
+    steps = fit.step_work if fit is not None and fit.work > 0 else 0.0
+    seen = fit.n_train_rows if fit is not None and fit.n_train_rows else rows_seen
+    try:
+        spec = get_model(model.spec or model.name, kind)
+    except KeyError:  # a model from outside the ladder: its work in proportion to its rows
+        return lambda rows: work * rows / max(seen, 1)
+    return lambda rows: spec.work_at_rows(work - steps, steps, seen, rows)
 
 
 def _as_good(null: float, real: float, greater_is_better: bool) -> bool:

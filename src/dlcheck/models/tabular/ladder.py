@@ -17,6 +17,7 @@ from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
 from dlcheck.deadlines import lightgbm_deadline
+from dlcheck.models.batches import table_steps_per_epoch
 from dlcheck.models.spec import ModelContext, ModelSpec
 from dlcheck.models.tabular import search_spaces
 from dlcheck.models.tabular.preprocessing import Style, make_preprocessor
@@ -97,22 +98,25 @@ description the report shows (importing the networks here would load torch with 
 
 TABULAR_LADDER: tuple[ModelSpec, ...] = (
     _rung("dummy", "baseline", "predicts the class prior / the mean", _dummy, "linear",
-          relative_cost=0.1, work_rate=0.002),
+          relative_cost=0.1, work_rate=0.002, step_work=0.015),
     _rung("linear", "linear", "logistic / ridge regression on scaled, one-hot features",
-          _linear, "linear", relative_cost=0.5, work_rate=0.2),
+          _linear, "linear", relative_cost=0.5, work_rate=0.2, step_work=0.015),
     _rung("shallow_tree", "tree", "decision tree of depth <= 4: readable by a person",
-          _shallow_tree, "tree", relative_cost=0.3, work_rate=0.05),
+          _shallow_tree, "tree", relative_cost=0.3, work_rate=0.05, step_work=0.008),
     _rung("random_forest", "ensemble", "random forest (scikit-learn)", _random_forest,
-          "tree", slow=True, relative_cost=5, work_rate=3.0),
+          "tree", slow=True, relative_cost=5, work_rate=3.0, step_work=0.0018),
     _rung("lightgbm", "ensemble", "gradient-boosted trees (LightGBM defaults)", _lightgbm,
-          "tree", relative_cost=3, work_rate=0.4, fit_kwargs=_lightgbm_fit_kwargs),
+          "tree", relative_cost=3, work_rate=0.4, step_work=0.00045,
+          fit_kwargs=_lightgbm_fit_kwargs),
     _rung("mlp", "deep", "MLP for tables: periodic numeric embeddings (" + _EMBEDDINGS
           + "), category embeddings, LayerNorm, dropout, AdamW, early stopping",
           _deep("mlp", lr=1e-3, weight_decay=1e-4), "deep", slow=True, relative_cost=40,
-          work_rate=0.4),
+          work_rate=0.28, fixed_share=0.2, step_work=0.003,
+          steps_per_epoch=table_steps_per_epoch),
     _rung("tabm", "deep", "TabM: an efficient ensemble of MLPs (Gorishniy et al., 2025), "
           "from the authors' `tabm` package, periodic numeric embeddings (" + _EMBEDDINGS
           + ")", _deep("tabm", lr=2e-3, weight_decay=3e-4),
-          "deep", slow=True, relative_cost=50, work_rate=0.2),
+          "deep", slow=True, relative_cost=50, work_rate=0.11, fixed_share=0.5,
+          step_work=0.003, steps_per_epoch=table_steps_per_epoch),
 )
 

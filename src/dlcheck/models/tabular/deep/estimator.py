@@ -13,6 +13,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from torch.nn import functional as F
 
 from dlcheck.devices import resolve_device
+from dlcheck.models.batches import VALIDATION_FRACTION, auto_batch_size
 from dlcheck.models.tabular.deep.architectures import (
     ARCHITECTURES,
     D_NUM_EMBEDDING,
@@ -33,11 +34,6 @@ from dlcheck.models.validation import validation_split
 def torch_device(device: str) -> torch.device:
     """--device as a torch device (dlcheck.devices resolves 'auto')."""
     return torch.device(resolve_device(device))
-
-
-def auto_batch_size(n_rows: int) -> int:
-    """About 32 steps an epoch, within 32..512 rows a batch, a power of two."""
-    return int(np.clip(2 ** round(np.log2(max(n_rows, 1) / 32)), 32, 512))
 
 
 class _DeepTabularBase(BaseEstimator):
@@ -73,7 +69,7 @@ class _DeepTabularBase(BaseEstimator):
         max_row_passes: int | None = None,
         patience: int = 16,
         max_seconds: float | None = None,
-        validation_fraction: float = 0.15,
+        validation_fraction: float = VALIDATION_FRACTION,
         class_weight: str | None = None,
         n_threads: int | None = None,
         device: str = "auto",

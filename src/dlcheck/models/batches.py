@@ -1,0 +1,24 @@
+"""How a table network batches its rows, without torch: the estimators train with it, and
+counted work (ModelSpec.steps_per_epoch) needs it where torch is not loaded."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+VALIDATION_FRACTION = 0.15
+"""Share of a fit's rows a network holds out for early stopping (its default)."""
+
+
+def auto_batch_size(n_rows: int) -> int:
+    """About 32 steps an epoch, within 32..512 rows a batch, a power of two."""
+    return int(np.clip(2 ** round(np.log2(max(n_rows, 1) / 32)), 32, 512))
+
+
+def table_steps_per_epoch(n_rows: int) -> int:
+    """Optimizer steps of one epoch of a table network given `n_rows` rows: its training
+    part in batches of `auto_batch_size` (about 32 steps from 1,024 to 16,384 training rows,
+    fewer below and more above)."""
+    n_train = max(1, int(n_rows * (1 - VALIDATION_FRACTION)))
+    return math.ceil(n_train / auto_batch_size(n_train))
