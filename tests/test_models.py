@@ -101,6 +101,19 @@ def test_a_network_counts_its_steps_as_well_as_its_rows():
     assert spec.fixed_share > 0
 
 
+@pytest.mark.parametrize("n_rows", [40, 300, 1206, 2000])
+def test_counted_steps_an_epoch_are_the_training_loops(n_rows):
+    # 1,206 rows: 1,025 train in 32 batches of 32 and a last one of one row, which the loop
+    # skips (normalisation needs two rows).
+    from dlcheck.models.batches import table_steps_per_epoch
+
+    X = np.random.default_rng(1).normal(size=(n_rows, 2)).astype(np.float32)
+    y = (X[:, 0] > 0).astype(int)
+    model = DeepTabularClassifier(max_epochs=1, device="cpu").fit(X, y)
+    assert model.training_log_.steps == table_steps_per_epoch(n_rows)
+    assert list(table_steps_per_epoch(np.array([n_rows]))) == [model.training_log_.steps]
+
+
 def test_fit_is_deterministic_under_a_seed():
     X, y = _table("binary")
     Xn = X[["a", "b"]].fillna(0).to_numpy()

@@ -23,8 +23,8 @@ class Budget:
 
     Every choice of how much to refit (which design the permutation test can afford, which
     models the imbalance and time checks refit) counts work, never the clock: `*_work`
-    budgets are reference CPU seconds estimated from rows, trees and epochs at the rates of
-    each ladder's `ModelSpec.work_rate`, the same on every machine.
+    budgets are reference CPU seconds estimated from rows, trees, epochs and steps at the
+    rates of each ladder's `ModelSpec.work_rate` and `step_work`, the same on every machine.
 
     `job_seconds` is the last bound: no single job (one model fitted, scored and probed on one
     fold, tuning included) may run longer. A job past it is stopped in its worker and reported

@@ -118,6 +118,17 @@ def test_a_subsample_of_a_network_counts_its_steps_as_they_are(make_context):
     assert mlp.work_at_rows(7.0, 3.0, rows_seen, design.rows + 500) > 4.0  # the largest
 
 
+def test_a_fold_no_larger_than_the_floor_is_refitted_whole(make_context):
+    # A "subsample" of 240 of 240 rows, said to be the fewest it takes, was the fold itself.
+    context = make_context(_noise(300), "y")
+    model = context.results.models[0]
+    model.work = 10.0
+    budget = replace(context.budget, n_permutations=99, permutation_work=99.0)
+    design = plan_design(model, context.results, budget, 500)
+    assert len(design.folds) == 1 and design.rows is None
+    assert "its 240 training rows are no more than the 500 a subsample keeps" in design.why
+
+
 def test_the_design_counts_each_folds_own_work(make_context):
     # Forward-chaining folds grow: the work of every fold is the sum of their own fits'.
     context = make_context(_noise(), "y")

@@ -95,8 +95,8 @@ def affordable_model(models: list[ModelResult], families: set[str], greater_is_b
                      n_fits: int, work_seconds: float, role: str = "model") \
         -> tuple[ModelResult, str]:
     """The best model of these families whose `n_fits` refits fit in `work_seconds` of
-    counted work (ModelResult.work: estimated from rows, trees and epochs, never from a
-    clock, so the choice is the same on every machine), else the cheapest; and why it was
+    counted work (ModelResult.work: estimated from rows, trees, epochs and steps, never
+    from a clock, so the choice is the same on every machine), else the cheapest; and why it was
     chosen, in words. A tuned variant stands for its default."""
     ranked = ranked_candidates(models, families, greater_is_better)
     if not ranked:

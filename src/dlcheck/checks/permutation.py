@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -216,20 +216,25 @@ def plan_design(model: ModelResult, results: BenchmarkResults, budget: Budget,
         return Design([fold], None, f"refits on fold {fold.id} only: refits on every fold "
                       f"would cost about {n_max * all_folds:,.0f} CPU s of counted work, over "
                       f"the budget's {budget.permutation_work:g}", one_fold)
+    over = (f"refits on every fold would cost about {n_max * all_folds:,.0f} CPU s of "
+            f"counted work, on fold {fold.id} alone {n_max * one_fold:,.0f}, over the "
+            f"budget's {budget.permutation_work:g}")
+    if rows_one <= min_rows:  # no subsample smaller than the floor: the fold as it is
+        return Design([fold], None, f"refits on fold {fold.id} only: {over}; its "
+                      f"{rows_one:,} training {rows_called} are no more than the "
+                      f"{min_rows:,} a subsample keeps", one_fold)
     work_at = _work_at_rows(model, results, fold, rows_one, kind)
-    floor = min(min_rows, rows_one)
-    candidates = np.arange(floor, rows_one + 1)
-    costs = np.array([work_at(int(r)) for r in candidates])
-    affordable = candidates[n_max * costs <= budget.permutation_work]
-    rows = int(affordable.max()) if len(affordable) else floor
-    over = ("" if len(affordable) else f"; even {rows:,} {rows_called}, the fewest it takes, "
-            f"cost about {n_max * work_at(rows):,.0f}")
+    candidates = np.arange(min_rows, rows_one + 1)
+    affordable = candidates[n_max * work_at(candidates) <= budget.permutation_work]
+    rows = int(affordable.max()) if len(affordable) else min_rows
+    short = ("" if len(affordable) else f"; even {rows:,} {rows_called}, the fewest a "
+             f"subsample keeps, cost about {n_max * work_at(rows):,.1f} CPU s")
     return Design([fold], rows, f"every refit, on the real and on the shuffled labels, "
                   f"trained on {rows:,} of the {rows_one:,} training {rows_called} of fold "
                   f"{fold.id}: "
                   f"refits on all of them would cost about {n_max * one_fold:,.0f} "
                   f"CPU s of counted work, over the budget's {budget.permutation_work:g}"
-                  f"{over}", work_at(rows))
+                  f"{short}", work_at(rows))
 
 
 def _fold_work(model: ModelResult, results: BenchmarkResults, fold: Fold) -> float:
@@ -239,8 +244,9 @@ def _fold_work(model: ModelResult, results: BenchmarkResults, fold: Fold) -> flo
 
 
 def _work_at_rows(model: ModelResult, results: BenchmarkResults, fold: Fold,
-                  rows_seen: int, kind: str) -> Callable[[int], float]:
-    """Counted work of the model's fit on this fold, as a function of its training rows."""
+                  rows_seen: int, kind: str) -> Callable[[Any], Any]:
+    """Counted work of the model's fit on this fold, as a function of its training rows
+    (an int, or an array of them for the search)."""
     from dlcheck.models.registry import get_model
 
     fit = results.fold_results.get(model.name, {}).get(fold.id)
@@ -250,7 +256,7 @@ def _work_at_rows(model: ModelResult, results: BenchmarkResults, fold: Fold,
     try:
         spec = get_model(model.spec or model.name, kind)
     except KeyError:  # a model from outside the ladder: its work in proportion to its rows
-        return lambda rows: work * rows / max(seen, 1)
+        return lambda rows: work * np.asarray(rows, dtype=float) / max(seen, 1)
     return lambda rows: spec.work_at_rows(work - steps, steps, seen, rows)
 
 

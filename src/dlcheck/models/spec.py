@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
+import numpy as np
 from sklearn.pipeline import Pipeline
 
 from dlcheck._config import Budget
@@ -128,17 +129,19 @@ class ModelSpec:
         return (self.work_rate * units * (n_rows / 10_000) * features,
                 self.step_work * steps)
 
-    def work_at_rows(self, rows_part: float, steps_part: float, rows_seen: int,
-                     rows: int) -> float:
-        """Counted work of the same fit on `rows` instead of `rows_seen` rows, for the same
-        epochs: the rows' part in proportion, the steps' part as the steps of an epoch
-        change (`steps_per_epoch`; unchanged for trees and fits)."""
+    def work_at_rows(self, rows_part: float, steps_part: float, rows_seen: int, rows):
+        """Counted work of the same fit on `rows` (an int or an array of them) instead of
+        `rows_seen` rows, for the same epochs: the rows' part in proportion, the steps'
+        part as the steps of an epoch change (`steps_per_epoch`; unchanged for trees and
+        fits)."""
         rows_seen = max(rows_seen, 1)
-        scaled = rows_part * rows / rows_seen
+        scaled = rows_part * np.asarray(rows, dtype=float) / rows_seen
         if self.steps_per_epoch is None:
-            return scaled + steps_part
-        return scaled + steps_part * self.steps_per_epoch(rows) / \
-            max(self.steps_per_epoch(rows_seen), 1)
+            out = scaled + steps_part
+        else:
+            out = scaled + steps_part * self.steps_per_epoch(rows) / \
+                max(self.steps_per_epoch(rows_seen), 1)
+        return float(out) if np.ndim(out) == 0 else out
 
     def build(self, context: ModelContext, params: dict | None = None) -> Pipeline:
         """The pipeline; `params` override the model step's ladder defaults."""
