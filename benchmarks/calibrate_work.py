@@ -1,8 +1,8 @@
 """The reference rates behind counted work (`ModelSpec.work_rate`), measured on this machine.
 
 dlcheck never reads a clock to choose what to refit: it estimates each fit's cost from what
-the fit did (rows, features, trees, epochs) at a fixed rate per model, so that the choice is
-the same on every machine. This script fits every ladder model once on a synthetic
+the fit did (rows, features, trees, epochs and steps) at a fixed rate per model, so that the
+choice is the same on every machine. This script fits every ladder model once on a synthetic
 10,000 x 20 binary table (`synthetic.wide_table`), on one thread, and prints for each model
 the measured CPU seconds, the reference seconds the fit counted (`ModelSpec.work_seconds`: one
 fit, 100 trees, or a network's epochs and steps, at the configured rates) and their ratio, so
@@ -31,8 +31,6 @@ import numpy as np
 
 
 def main() -> None:
-    from threadpoolctl import threadpool_limits
-
     from dlcheck._config import BUDGETS
     from dlcheck.data import synthetic
     from dlcheck.data.tabular.prepare import prepare
@@ -58,13 +56,7 @@ def main() -> None:
     print(f"{args.rows * 0.8:,.0f} training rows x {X.shape[1]} features, one thread")
     print(f"{'model':>14} {'CPU s':>8} {'counted':>8} {'measured/counted':>17}")
     for spec in LADDER:
-        with threadpool_limits(limits=1):
-            spec.build(context).fit(X, y)  # a model's first fit pays its lazy set-up
-        pipeline = spec.build(context)
-        started = time.process_time()
-        with threadpool_limits(limits=1):
-            pipeline.fit(X, y)
-        seconds = time.process_time() - started
+        seconds, pipeline = timed_fit(spec, context, X, y, warm_up=True)
         counted = spec.work_seconds(len(train), X.shape[1], pipeline[-1])
         print(f"{spec.name:>14} {seconds:>8.2f} {counted:>8.2f} {seconds / counted:>17.2f}",
               flush=True)
@@ -74,10 +66,22 @@ NETWORK_FEATURES = (5, 20, 60)
 NETWORK_EPOCHS = 6
 
 
-def calibrate_networks() -> None:
-    """The least-squares fit described in the module's docstring, one thread."""
+def timed_fit(spec, context, X, y, warm_up: bool):
+    """CPU seconds of one fit of `spec` on one thread, and the fitted pipeline; with
+    `warm_up` an untimed fit first, since a model's first fit pays its lazy set-up."""
     from threadpoolctl import threadpool_limits
 
+    with threadpool_limits(limits=1):
+        if warm_up:
+            spec.build(context).fit(X, y)
+        pipeline = spec.build(context)
+        started = time.process_time()
+        pipeline.fit(X, y)
+        return time.process_time() - started, pipeline
+
+
+def calibrate_networks() -> None:
+    """The least-squares fit described in the module's docstring, one thread."""
     from dlcheck._config import BUDGETS
     from dlcheck.data import synthetic
     from dlcheck.data.tabular.prepare import prepare
@@ -87,7 +91,7 @@ def calibrate_networks() -> None:
     budget = replace(BUDGETS["quick"], max_rows_slow=10**9, max_epochs=NETWORK_EPOCHS,
                      patience=10**6)
     specs = [s for s in LADDER if s.family == "deep"]
-    fits: dict[str, list[tuple[float, float, float, float, float]]] = {s.name: [] for s in specs}
+    fits: dict[str, list[tuple[float, float, float, int]]] = {s.name: [] for s in specs}
     print(f"{'model':>6} {'rows':>6} {'features':>8} {'steps':>6} {'CPU s':>7} {'counted':>8}")
     warmed: set[str] = set()
     for n_features in NETWORK_FEATURES:
@@ -98,21 +102,15 @@ def calibrate_networks() -> None:
         for n_rows in NETWORK_ROWS:
             X, y = prepared.X.iloc[:n_rows], prepared.y[:n_rows]
             for spec in specs:
-                if spec.name not in warmed:  # a model's first fit pays its lazy set-up
-                    with threadpool_limits(limits=1):
-                        spec.build(context).fit(X, y)
-                    warmed.add(spec.name)
-                pipeline = spec.build(context)
-                started = time.process_time()
-                with threadpool_limits(limits=1):
-                    pipeline.fit(X, y)
-                seconds = time.process_time() - started
+                seconds, pipeline = timed_fit(spec, context, X, y,
+                                              warm_up=spec.name not in warmed)
+                warmed.add(spec.name)
                 model = pipeline[-1]
                 log = model.training_log_
                 # the rows the fit is given, as `work_seconds` counts them
                 row_epochs = log.epochs * n_rows * getattr(model, "k", 1) / 10_000
                 fits[spec.name].append((seconds, row_epochs, row_epochs * X.shape[1] / 20,
-                                        log.steps, X.shape[1]))
+                                        log.steps))
                 counted = spec.work_seconds(n_rows, X.shape[1], model)
                 print(f"{spec.name:>6} {n_rows:>6} {X.shape[1]:>8} {log.steps:>6} "
                       f"{seconds:>7.2f} {counted:>8.2f}", flush=True)

@@ -11,6 +11,7 @@ import numpy as np
 
 from dlcheck._config import ALPHA, Budget
 from dlcheck.benchmark.compare import CLASSICAL
+from dlcheck.benchmark.jobs import JobResult
 from dlcheck.benchmark.permutations import TIME_BLOCKS
 from dlcheck.benchmark.results import BenchmarkResults, ModelResult
 from dlcheck.benchmark.splits import Fold
@@ -206,24 +207,24 @@ def plan_design(model: ModelResult, results: BenchmarkResults, budget: Budget,
     1,000)."""
     folds = results.split.first_repeat
     n_max = budget.n_permutations
-    all_folds = sum(_fold_work(model, results, f) for f in folds)
+    all_folds = sum(_counted_work(model, _fold_fit(model, results, f))[0] for f in folds)
     if n_max * all_folds <= budget.permutation_work:
         return Design(folds, None, "every fold, as in the benchmark", all_folds)
     [fold] = results.split.probe_folds(1)
     rows_one = min(len(fold.train), model.train_rows)
-    one_fold = _fold_work(model, results, fold)
+    fit = _fold_fit(model, results, fold)
+    one_fold, one_steps = _counted_work(model, fit)
+    every = f"refits on every fold would cost about {n_max * all_folds:,.0f} CPU s of counted work"
     if n_max * one_fold <= budget.permutation_work:
-        return Design([fold], None, f"refits on fold {fold.id} only: refits on every fold "
-                      f"would cost about {n_max * all_folds:,.0f} CPU s of counted work, over "
-                      f"the budget's {budget.permutation_work:g}", one_fold)
-    over = (f"refits on every fold would cost about {n_max * all_folds:,.0f} CPU s of "
-            f"counted work, on fold {fold.id} alone {n_max * one_fold:,.0f}, over the "
-            f"budget's {budget.permutation_work:g}")
+        return Design([fold], None, f"refits on fold {fold.id} only: {every}, over the "
+                      f"budget's {budget.permutation_work:g}", one_fold)
     if rows_one <= min_rows:  # no subsample smaller than the floor: the fold as it is
-        return Design([fold], None, f"refits on fold {fold.id} only: {over}; its "
-                      f"{rows_one:,} training {rows_called} are no more than the "
-                      f"{min_rows:,} a subsample keeps", one_fold)
-    work_at = _work_at_rows(model, results, fold, rows_one, kind)
+        return Design([fold], None, f"refits on fold {fold.id} only: {every}, on fold "
+                      f"{fold.id} alone {n_max * one_fold:,.0f}, over the budget's "
+                      f"{budget.permutation_work:g}; its {rows_one:,} training {rows_called} "
+                      f"are no more than the {min_rows:,} a subsample keeps", one_fold)
+    seen = fit.n_train_rows if fit is not None and fit.n_train_rows else rows_one
+    work_at = _work_at_rows(model, one_fold, one_steps, seen, kind)
     candidates = np.arange(min_rows, rows_one + 1)
     affordable = candidates[n_max * work_at(candidates) <= budget.permutation_work]
     rows = int(affordable.max()) if len(affordable) else min_rows
@@ -237,27 +238,30 @@ def plan_design(model: ModelResult, results: BenchmarkResults, budget: Budget,
                   f"{short}", work_at(rows))
 
 
-def _fold_work(model: ModelResult, results: BenchmarkResults, fold: Fold) -> float:
-    """Counted work of the model's fit on this fold (the mean fit's where none is kept)."""
-    fit = results.fold_results.get(model.name, {}).get(fold.id)
-    return fit.work if fit is not None and fit.work > 0 else model.work
+def _fold_fit(model: ModelResult, results: BenchmarkResults, fold: Fold) -> JobResult | None:
+    """The benchmark's (or tuning's) fit of the model on this fold, when it is kept."""
+    return results.fold_results.get(model.name, {}).get(fold.id)
 
 
-def _work_at_rows(model: ModelResult, results: BenchmarkResults, fold: Fold,
-                  rows_seen: int, kind: str) -> Callable[[Any], Any]:
-    """Counted work of the model's fit on this fold, as a function of its training rows
-    (an int, or an array of them for the search)."""
+def _counted_work(model: ModelResult, fit: JobResult | None) -> tuple[float, float]:
+    """Counted work of the fit and its steps' part: the mean fit's work, with no steps'
+    part, where no fit with counted work is kept."""
+    if fit is not None and fit.work > 0:
+        return fit.work, fit.step_work
+    return model.work, 0.0
+
+
+def _work_at_rows(model: ModelResult, work: float, steps: float, rows_seen: int,
+                  kind: str) -> Callable[[Any], Any]:
+    """Counted work of a fit of `work` (`steps` of it its steps') on `rows_seen` rows, as a
+    function of its training rows (an int, or an array of them for the search)."""
     from dlcheck.models.registry import get_model
 
-    fit = results.fold_results.get(model.name, {}).get(fold.id)
-    work = _fold_work(model, results, fold)
-    steps = fit.step_work if fit is not None and fit.work > 0 else 0.0
-    seen = fit.n_train_rows if fit is not None and fit.n_train_rows else rows_seen
     try:
         spec = get_model(model.spec or model.name, kind)
     except KeyError:  # a model from outside the ladder: its work in proportion to its rows
-        return lambda rows: work * np.asarray(rows, dtype=float) / max(seen, 1)
-    return lambda rows: spec.work_at_rows(work - steps, steps, seen, rows)
+        return lambda rows: work * np.asarray(rows, dtype=float) / max(rows_seen, 1)
+    return lambda rows: spec.work_at_rows(work - steps, steps, rows_seen, rows)
 
 
 def _as_good(null: float, real: float, greater_is_better: bool) -> bool:

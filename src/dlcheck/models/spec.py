@@ -90,10 +90,11 @@ class ModelSpec:
     optimizer step (a batch's forward, backward and update, dispatched operation by
     operation), an ensemble's tree, another model's fit (its preprocessing's included). On
     a few hundred rows it is most of a fit's cost, which a rate per row does not see."""
-    steps_per_epoch: Callable[[int], int] | None = None
+    steps_per_epoch: Callable[[Any], Any] | None = None
     """For a network whose batches grow with its rows (the table networks), the optimizer
-    steps of an epoch on n rows given to its fit; None where the steps do not depend on the
-    rows (an ensemble's trees, a fit) or where `step_work` is 0."""
+    steps of an epoch on n rows given to its fit (n an int or an array of them); None where
+    the steps do not depend on the rows (an ensemble's trees, a fit) or where `step_work` is
+    0."""
     search_space: Callable[[Any, ModelContext], dict[str, Any]] | None = None
     """The model step's parameters for one Optuna trial (None: not tuned)."""
     fit_kwargs: Callable[[], dict[str, Any]] | None = None
