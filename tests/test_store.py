@@ -63,6 +63,7 @@ def test_a_job_saved_twice_fails_loudly(tmp_path):
     ({"seed": 1}, "--seed changed (0 -> 1)"),
     ({"budget": {"name": "standard"}}, "--budget changed (quick -> standard)"),
     ({"target": "z"}, "--target changed (y -> z)"),
+    ({"work_model": 3}, "the way work is counted changed"),
 ])
 def test_changed_data_or_options_start_afresh_and_say_why(tmp_path, change, words):
     store, _ = _start(tmp_path)

@@ -60,7 +60,8 @@ CREATE TABLE IF NOT EXISTS jobs (
 _INPUT_NAMES = {"data": "the data", "target": "--target", "task": "--task",
                 "budget": "--budget", "time_col": "--time-col", "gap": "--gap",
                 "group_col": "--group-col",
-                "seed": "--seed", "device": "the device", "dlcheck_version": "dlcheck's version"}
+                "seed": "--seed", "device": "the device", "dlcheck_version": "dlcheck's version",
+                "work_model": "the way work is counted"}
 
 
 @dataclass(frozen=True)
